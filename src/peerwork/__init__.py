@@ -1,0 +1,3 @@
+"""peerwork: the workforce side of peer support."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,125 @@
+"""The application factory: ``create_app(settings) -> Litestar``."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+from litestar import Litestar, MediaType, Request, Response, Router, get
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from peerwork import __version__
+from peerwork.db import close_pool, database_reachable, open_pool, use_database
+from peerwork.errors import EXCEPTION_HANDLERS, DomainError
+from peerwork.migrate import require_migrated
+from peerwork.scheduler import JobRunner
+from peerwork.security import IdentifyCaller, current_principal, has_route_right
+from peerwork.settings import Settings, load_settings
+from peerwork.web import pages
+from peerwork.workforce.controllers import API_CONTROLLERS
+
+WEB = Path(__file__).parent / "web"
+logger = logging.getLogger("peerwork")
+
+
+def _health_route(settings: Settings):
+    @get("/health", tags=["service"], exclude_from_csrf=True)
+    async def health(request: Request) -> Response[dict]:
+        """Is the service up and its database reachable? No authentication, no personal data."""
+        ok = await database_reachable(request.app.state.engine)
+        body = {"status": "ok" if ok else "degraded", "database": "reachable" if ok else "unreachable", "version": __version__}
+        return Response(body, status_code=200 if ok else 503, media_type=MediaType.JSON)
+
+    return health
+
+
+def _exception_handlers():
+    """Problem details for the API; friendly pages (or a sign-in redirect) for the HTML side."""
+
+    def for_both(api_handler):
+        def handle(request: Request, exc: Exception) -> Response:
+            if request.url.path.startswith(("/api/", "/health", "/schema")):
+                return api_handler(request, exc)
+            return pages.error_page(request, exc)
+
+        return handle
+
+    return {kind: for_both(handler) for kind, handler in EXCEPTION_HANDLERS.items()}
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if settings.secret_key_is_generated:
+        logger.warning("PEERWORK_SECRET_KEY is not set: using a random key (fine for one local instance).")
+    engine = use_database(settings.database_url)
+    jobs = JobRunner(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await open_pool(engine)
+        await require_migrated()
+        await jobs.start()
+        try:
+            yield
+        finally:
+            await jobs.stop()
+            await close_pool(engine)
+
+    api = Router(
+        path="/api/v1",
+        route_handlers=API_CONTROLLERS,
+        guards=[has_route_right],
+        dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
+        security=[{"bearer": []}],
+    )
+    return Litestar(
+        route_handlers=[
+            _health_route(settings),
+            api,
+            *pages.PAGE_HANDLERS,
+            create_static_files_router(path="/static", directories=[WEB / "static"], include_in_schema=False),
+        ],
+        middleware=[IdentifyCaller],
+        lifespan=[lifespan],
+        exception_handlers=_exception_handlers(),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="peerwork_csrf",
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            exclude=["/api/", "/health", "/schema"],
+        ),
+        template_config=TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine),
+        openapi_config=OpenAPIConfig(
+            title="peerwork",
+            version=__version__,
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="API token")}
+            ),
+        ),
+        state=State({"settings": settings, "engine": engine, "jobs": jobs}),
+        debug=settings.debug,
+    )
+
+
+def app_from_env() -> Litestar:
+    """Entry point for ``uvicorn --factory peerwork.app:app_from_env``."""
+    return create_app(load_settings())
+
+
+__all__ = ["create_app", "DomainError", "HTTPException"]

@@ -1,0 +1,233 @@
+"""The ``peerwork`` command (CONTRACT.md, "Command line").
+
+Bad arguments and domain errors print one line, ``peerwork: error: ...``, and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Awaitable, Callable, NoReturn, Sequence
+
+from peerwork.errors import DomainError
+from peerwork.settings import Settings, SettingsError, load_settings
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"peerwork: error: {message} (see '{self.prog} --help')\n")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    print(f"peerwork: error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+async def _with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+    from peerwork.db import close_pool, open_pool, use_database
+
+    engine = use_database(settings.database_url)
+    await open_pool(engine)
+    try:
+        return await work()
+    finally:
+        await close_pool(engine)
+
+
+def _run(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+    try:
+        return asyncio.run(_with_database(settings, work))
+    except DomainError as exc:
+        fail(exc.detail)
+    except OSError as exc:
+        fail(f"cannot reach the database ({exc.strerror or type(exc).__name__}); check PEERWORK_DATABASE_URL")
+
+
+def _checked(check: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[int]]:
+    async def work() -> int:
+        await check()
+        return 0
+
+    return work
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from peerwork.app import create_app
+
+    from peerwork.migrate import require_migrated
+
+    _run(settings, _checked(require_migrated))
+    uvicorn.run(create_app(settings), host=args.host or settings.host, port=args.port or settings.port,
+                log_level=settings.log_level.lower(), proxy_headers=True)
+    return 0
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from peerwork.migrate import migrate
+
+    async def work() -> int:
+        await migrate(quiet=args.quiet)
+        return 0
+
+    return _run(settings, work)
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from peerwork.demo import load_demo
+
+    async def work() -> int:
+        logins = await load_demo()
+        print("Demo organisations are ready. Sign in at http://%s:%s/login with:" % (settings.host, settings.port))
+        for organisation, email, role, password in logins:
+            print(f"  {organisation:<14} {role:<11} {email:<32} password: {password}")
+        return 0
+
+    return _run(settings, work)
+
+
+def cmd_orgs_create(settings: Settings, args: argparse.Namespace) -> int:
+    from peerwork.workforce.organisations import create_organisation
+
+    async def work() -> int:
+        org = await create_organisation(args.slug, args.name, kind=args.kind, network=args.network)
+        networks = f" in network {', '.join(org.networks)}" if org.networks else ""
+        print(f"Created organisation {org.slug} ({org.name}){networks}.")
+        return 0
+
+    return _run(settings, work)
+
+
+def cmd_users_create(settings: Settings, args: argparse.Namespace) -> int:
+    from peerwork.workforce.accounts import create_account, issue_api_token
+    from peerwork.workforce.organisations import organisation_by_slug
+
+    password = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+
+    async def work() -> int:
+        org = await organisation_by_slug(args.org)
+        account = await create_account(org.id, args.email, [args.role], display_name=args.name or "", password=password)
+        issued = await issue_api_token(account.id, org.id, label="created by peerwork users create")
+        print(f"Created {account.email} as {args.role} in {org.slug}.")
+        print("API token (shown once; store it safely):")
+        print(issued.token)
+        return 0
+
+    return _run(settings, work)
+
+
+def cmd_import_assignments(settings: Settings, args: argparse.Namespace) -> int:
+    from peerwork.workforce.importer import import_assignments
+    from peerwork.workforce.organisations import organisation_by_slug
+
+    path = Path(args.file)
+    if not path.is_file():
+        fail(f"{args.file}: no such file")
+    data = path.read_bytes()
+
+    async def work() -> int:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        org = await organisation_by_slug(args.org)
+        console = Console(stderr=True)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=False, disable=args.quiet) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(phase: str, done: int, total: int) -> None:
+                label = {"check": "Checking rows", "write": "Writing"}[phase]
+                if phase not in tasks:
+                    tasks[phase] = bar.add_task(label, total=total)
+                if done % 500 == 0 or done >= total:
+                    bar.update(tasks[phase], completed=done, total=max(total, done))
+
+            report = await import_assignments(
+                org.id, data, dry_run=args.dry_run, all_or_nothing=args.all_or_nothing, progress=progress
+            )
+            for task in tasks.values():
+                bar.update(task, completed=bar.tasks[task].total)
+        verb = "would be" if not report.applied else "were"
+        print(f"{path.name}: {report.rows} rows, {report.valid_rows} valid, {len({e.line for e in report.errors})} with problems.")
+        print(f"  {report.created} created, {report.updated} updated, {report.unchanged} unchanged "
+              f"({report.people_created} new people, {report.teams_created} new teams) {verb} applied.")
+        if report.dry_run:
+            print("  Dry run: nothing was changed.")
+        elif not report.applied:
+            print("  Nothing was imported (--all-or-nothing and some rows have problems).")
+        for problem in report.errors:
+            print(str(problem), file=sys.stderr)
+        return 1 if report.errors else 0
+
+    return _run(settings, work)
+
+
+# --- parser -----------------------------------------------------------------------------
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(prog="peerwork", description="Run and administer peerwork.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
+
+    serve = commands.add_parser("serve", help="serve the web app and API")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.add_argument("--quiet", action="store_true", help="print nothing on success")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    demo = commands.add_parser("demo", help="load demo organisations, people and logins (safe to re-run)")
+    demo.set_defaults(handler=cmd_demo)
+
+    orgs = commands.add_parser("orgs", help="organisations").add_subparsers(
+        dest="orgs_command", required=True, metavar="ACTION", parser_class=OneLineParser)
+    create_org = orgs.add_parser("create", help="create an organisation")
+    create_org.add_argument("slug", help="short name used in URLs, e.g. northfield-nhs")
+    create_org.add_argument("--name", required=True, help="full name")
+    create_org.add_argument("--network", help="network slug to join (created if new)")
+    create_org.add_argument("--kind", choices=["nhs_trust", "vcse"], default="nhs_trust")
+    create_org.set_defaults(handler=cmd_orgs_create)
+
+    users = commands.add_parser("users", help="user accounts").add_subparsers(
+        dest="users_command", required=True, metavar="ACTION", parser_class=OneLineParser)
+    create_user = users.add_parser("create", help="create an account and print a one-time API token")
+    create_user.add_argument("--org", required=True, help="organisation slug")
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--role", required=True, choices=["admin", "hr", "peer_lead", "supervisor", "psw"])
+    create_user.add_argument("--name", help="display name")
+    create_user.add_argument("--password-stdin", action="store_true", help="read a sign-in password from stdin")
+    create_user.set_defaults(handler=cmd_users_create)
+
+    imports = commands.add_parser("import", help="import records").add_subparsers(
+        dest="import_command", required=True, metavar="KIND", parser_class=OneLineParser)
+    assignments = imports.add_parser("assignments", help="import an ESR-style assignments CSV")
+    assignments.add_argument("file", metavar="FILE.csv")
+    assignments.add_argument("--org", required=True, help="organisation slug")
+    assignments.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    assignments.add_argument("--all-or-nothing", action="store_true", help="import nothing if any row is bad")
+    assignments.add_argument("--quiet", action="store_true", help="no progress bar")
+    assignments.set_defaults(handler=cmd_import_assignments)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        fail(str(exc))
+    return args.handler(settings, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

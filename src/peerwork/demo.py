@@ -1,0 +1,139 @@
+"""Demo data: an NHS trust and a VCSE partner in one network, ~80 people over five years.
+
+Deterministic (seeded), loaded through the same import HR uses, and safe to re-run: a second
+run changes nothing and prints the same logins.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from datetime import date, timedelta
+
+from peerwork.errors import Conflict, NotFound
+from peerwork.workforce import accounts
+from peerwork.workforce.importer import import_assignments
+from peerwork.workforce.organisations import create_organisation, organisation_by_slug
+from peerwork.workforce.tables import Account, Person
+
+DEMO_PASSWORD = "peer-support-demo"
+NETWORK = "northfield-peer-network"
+
+ORGANISATIONS = [
+    {
+        "slug": "northfield-nhs", "name": "Northfield Mental Health NHS Foundation Trust", "kind": "nhs_trust",
+        "people": 60, "domain": "northfield.example",
+        "teams": ["Willow Ward", "Oak Ward", "Community Recovery Team North", "Crisis Resolution Team",
+                  "Early Intervention in Psychosis"],
+    },
+    {
+        "slug": "open-door", "name": "Open Door Peer Network", "kind": "vcse",
+        "people": 20, "domain": "opendoor.example",
+        "teams": ["Recovery College", "Crisis Café", "Community Outreach"],
+    },
+]
+
+PEER_ROLES = [  # (title, band, share of peer starters)
+    ("Peer Support Worker", "4", 0.62),
+    ("Senior Peer Support Worker", "5", 0.18),
+    ("Peer Supervisor", "6", 0.12),
+    ("Peer Lead", "7", 0.08),
+]
+OTHER_ROLES = [("Support Time Recovery Worker", "3"), ("Mental Health Nurse", "5"), ("Occupational Therapist", "6")]
+LEAVING_REASONS = [
+    "Voluntary Resignation - Promotion", "Voluntary Resignation - Work Life Balance",
+    "Voluntary Resignation - Health", "End of Fixed Term Contract", "Voluntary Resignation - Relocation",
+]
+GIVEN = ["Amara", "Ben", "Chloe", "Dev", "Ellie", "Farah", "Gareth", "Hana", "Isaac", "Jas", "Kofi", "Leah",
+         "Marek", "Nadia", "Owen", "Priya", "Rhys", "Sade", "Tom", "Una", "Vikram", "Wren", "Yusuf", "Zoe"]
+FAMILY = ["Ahmed", "Brown", "Campbell", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones",
+          "Khan", "Lewis", "Morgan", "Nowak", "Okafor", "Patel", "Quinn", "Roberts", "Singh", "Taylor"]
+
+DEMO_LOGINS = [  # (organisation, local part, role, employee index linked or None)
+    ("northfield-nhs", "admin", "admin", None),
+    ("northfield-nhs", "hr", "hr", None),
+    ("northfield-nhs", "peer.lead", "peer_lead", 0),
+    ("northfield-nhs", "supervisor", "supervisor", 1),
+    ("northfield-nhs", "psw", "psw", 2),
+    ("open-door", "admin", "admin", None),
+    ("open-door", "psw", "psw", 2),
+]
+
+
+def demo_csv(org: dict, today: date, seed: int) -> tuple[str, list[tuple[str, str, str]]]:
+    """Assignments CSV for one organisation, and (employee number, given, family) for each person."""
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["assignment_number", "person_id", "position_title", "lived_experience_role", "afc_band",
+                     "team", "start_date", "end_date", "leaving_reason", "fte"])
+    names = []
+    prefix = org["slug"][:2].upper()
+    for i in range(org["people"]):
+        employee = f"{prefix}{10001 + i}"
+        names.append((employee, GIVEN[(i * 7 + seed) % len(GIVEN)], FAMILY[(i * 5 + seed) % len(FAMILY)]))
+        team = rng.choice(org["teams"])
+        # The first three people are the demo lead, supervisor and PSW: in post, peer roles.
+        fixed = {0: ("Peer Lead", "7"), 1: ("Peer Supervisor", "6"), 2: ("Peer Support Worker", "4")}
+        start = today - timedelta(days=rng.randint(30, 5 * 365))
+        peer = i in fixed or rng.random() < 0.8
+        if i in fixed:
+            title, band = fixed[i]
+        elif peer:
+            title, band = rng.choices([(t, b) for t, b, _ in PEER_ROLES], weights=[w for *_, w in PEER_ROLES])[0]
+        else:
+            title, band = rng.choice(OTHER_ROLES)
+        fte = rng.choice(["1", "1", "0.8", "0.6", "0.5"])
+        number = 1
+        # Some peers move up (a new assignment the day after) - the spell continues.
+        if peer and i not in fixed and title == "Peer Support Worker" and rng.random() < 0.25 and (today - start).days > 500:
+            moved = start + timedelta(days=rng.randint(365, (today - start).days - 60))
+            writer.writerow([f"{employee}-{number}", employee, title, "Y", band, team, start.isoformat(),
+                             (moved - timedelta(days=1)).isoformat(), "Internal move", fte])
+            number += 1
+            start, title, band = moved, "Senior Peer Support Worker", "5"
+        end, reason = "", ""
+        if i not in fixed and rng.random() < 0.3 and (today - start).days > 90:
+            left = start + timedelta(days=rng.randint(60, (today - start).days - 1))
+            end, reason = left.strftime("%d/%m/%Y"), rng.choice(LEAVING_REASONS)
+        writer.writerow([f"{employee}-{number}", employee, title, "Y" if peer else "N", band, team,
+                         start.isoformat(), end, reason, fte])
+    return out.getvalue(), names
+
+
+async def load_demo(today: date | None = None) -> list[tuple[str, str, str, str]]:
+    """Create (or refresh) the demo; returns (organisation, email, role, password) per login."""
+    today = today or date.today()
+    logins = []
+    for seed, org in enumerate(ORGANISATIONS, start=1):
+        try:
+            view = await organisation_by_slug(org["slug"])
+        except NotFound:
+            view = await create_organisation(org["slug"], org["name"], kind=org["kind"], network=NETWORK)
+        text, names = demo_csv(org, today, seed)
+        if not await Person.exists().where(Person.organisation == view.id):
+            await import_assignments(view.id, text)
+            for employee, given, family in names:
+                await Person.update({Person.given_name: given, Person.family_name: family}).where(
+                    (Person.organisation == view.id) & (Person.employee_number == employee)
+                )
+        for slug, local, role, linked in DEMO_LOGINS:
+            if slug != org["slug"]:
+                continue
+            email = f"{local}@{org['domain']}"
+            person_id = None
+            if linked is not None:
+                person_id = await Person.select(Person.id).where(
+                    (Person.organisation == view.id) & (Person.employee_number == names[linked][0])
+                ).first()
+                person_id = person_id["id"] if person_id else None
+            name = " ".join(names[linked][1:]) if linked is not None else f"Demo {role.replace('_', ' ')}"
+            if not await Account.exists().where(Account.email == email):
+                try:
+                    await accounts.create_account(view.id, email, [role], display_name=name, password=DEMO_PASSWORD,
+                                                  person_id=person_id)
+                except Conflict:
+                    pass
+            logins.append((org["slug"], email, role, DEMO_PASSWORD))
+    return logins

@@ -1,0 +1,10 @@
+"""Piccolo's configuration: the engine (from PEERWORK_DATABASE_URL) and the apps."""
+
+from piccolo.conf.apps import AppRegistry
+
+from peerwork.db import engine_for
+from peerwork.settings import load_settings
+
+DB = engine_for(load_settings().database_url)
+
+APP_REGISTRY = AppRegistry(apps=["peerwork.workforce.piccolo_app"])

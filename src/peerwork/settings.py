@@ -1,0 +1,105 @@
+"""Typed settings, read once from ``PEERWORK_*`` environment variables.
+
+This is the only module that reads ``os.environ`` (tests set variables before loading).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+
+class SettingsError(ValueError):
+    """A ``PEERWORK_*`` variable is present but unusable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///peerwork.sqlite3"
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    secret_key_is_generated: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Cookies carry the Secure flag when the request came over https; this forces it on
+    # (for a TLS-terminating proxy that does not forward the scheme).
+    secure_cookies: bool = False
+    session_hours: int = 12
+    scheduler_enabled: bool = True
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    log_level: str = "INFO"
+    debug: bool = False
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        if self.is_postgres:
+            raise SettingsError("The database is PostgreSQL, not a SQLite file.")
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+    def with_overrides(self, **changes: object) -> "Settings":
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+
+_BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return _BOOL[raw.strip().lower()]
+    except KeyError:
+        raise SettingsError(f"{name}={raw!r} is not a boolean (use true or false).") from None
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number.") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}.")
+    return value
+
+
+def _database_url(raw: str | None) -> str:
+    if not raw:
+        return Settings.database_url
+    if raw.startswith(("postgresql://", "postgres://", "sqlite:///")):
+        return raw
+    raise SettingsError(
+        f"PEERWORK_DATABASE_URL={raw!r} is not understood: use sqlite:///path or postgresql://..."
+    )
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from the environment (or the mapping given, for tests)."""
+    env = os.environ if env is None else env
+    secret = env.get("PEERWORK_SECRET_KEY")
+    return Settings(
+        database_url=_database_url(env.get("PEERWORK_DATABASE_URL")),
+        secret_key=secret or secrets.token_urlsafe(32),
+        secret_key_is_generated=not secret,
+        host=env.get("PEERWORK_HOST") or Settings.host,
+        port=_int(env, "PEERWORK_PORT", Settings.port, minimum=1),
+        secure_cookies=_bool(env, "PEERWORK_SECURE_COOKIES", False),
+        session_hours=_int(env, "PEERWORK_SESSION_HOURS", Settings.session_hours, minimum=1),
+        scheduler_enabled=_bool(env, "PEERWORK_SCHEDULER", True),
+        login_max_failures=_int(env, "PEERWORK_LOGIN_MAX_FAILURES", Settings.login_max_failures, minimum=1),
+        login_window_minutes=_int(env, "PEERWORK_LOGIN_WINDOW_MINUTES", Settings.login_window_minutes, minimum=1),
+        log_level=(env.get("PEERWORK_LOG_LEVEL") or "INFO").upper(),
+        debug=_bool(env, "PEERWORK_DEBUG", False),
+    )

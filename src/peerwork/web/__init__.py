@@ -1,0 +1,1 @@
+"""Server-rendered pages: plain forms that work without JavaScript."""

@@ -1,0 +1,1 @@
+"""Organisations, networks, teams, people, employment assignments, accounts and audit."""

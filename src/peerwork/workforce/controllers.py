@@ -1,0 +1,222 @@
+"""JSON API for the workforce domain: thin handlers, one service call each."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get, patch, post, delete
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+
+from peerwork.errors import InvalidInput
+from peerwork.workforce import accounts, audit, importer, organisations, people
+from peerwork.workforce.access import Principal
+from peerwork.workforce.schemas import (
+    AccountIn,
+    AccountOut,
+    AccountPatch,
+    AssignmentIn,
+    AssignmentOut,
+    AssignmentPatch,
+    ImportProblemOut,
+    ImportReportOut,
+    Me,
+    PersonIn,
+    PersonOut,
+    PersonPatch,
+    TeamIn,
+    TeamOut,
+    TokenIn,
+    TokenIssued,
+    TokenOut,
+    provided,
+)
+
+Limit = Annotated[int, Parameter(ge=1, le=1000, description="Page size")]
+Offset = Annotated[int, Parameter(ge=0, description="Rows to skip")]
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+
+
+class MeController(Controller):
+    path = "/me"
+    tags = ["accounts"]
+
+    @get("/", opt={"right": "self"})
+    async def me(self, principal: Principal) -> Me:
+        return Me(
+            account_id=principal.account_id, email=principal.email, display_name=principal.display_name,
+            organisation=principal.organisation_slug, roles=sorted(principal.roles), person_id=principal.person_id,
+        )
+
+
+class TeamController(Controller):
+    path = "/teams"
+    tags = ["teams"]
+
+    @get("/", opt={"right": "teams:read"})
+    async def list_teams(self, principal: Principal) -> list[TeamOut]:
+        return await organisations.list_teams(principal)
+
+    @post("/", opt={"right": "teams:write"})
+    async def create_team(self, principal: Principal, data: TeamIn) -> TeamOut:
+        return await organisations.create_team(principal, data.name)
+
+    @get("/{team_id:uuid}", opt={"right": "teams:read"})
+    async def get_team(self, principal: Principal, team_id: UUID) -> TeamOut:
+        return await organisations.get_team(principal, team_id)
+
+    @patch("/{team_id:uuid}", opt={"right": "teams:write"})
+    async def rename_team(self, principal: Principal, team_id: UUID, data: TeamIn) -> TeamOut:
+        return await organisations.rename_team(principal, team_id, data.name)
+
+
+class PersonController(Controller):
+    path = "/people"
+    tags = ["people"]
+
+    @get("/", opt={"right": "people:read"})
+    async def list_people(self, principal: Principal, limit: Limit = 100, offset: Offset = 0) -> list[PersonOut]:
+        return await people.list_people(principal, limit=limit, offset=offset)
+
+    @post("/", opt={"right": "people:write"})
+    async def create_person(self, principal: Principal, data: PersonIn) -> PersonOut:
+        return await people.create_person(principal, data)
+
+    @get("/{person_id:uuid}", opt={"right": "people:read"})
+    async def get_person(self, principal: Principal, person_id: UUID) -> PersonOut:
+        return await people.get_person(principal, person_id)
+
+    @patch("/{person_id:uuid}", opt={"right": "people:write"})
+    async def update_person(self, principal: Principal, person_id: UUID, data: PersonPatch) -> PersonOut:
+        return await people.update_person(principal, person_id, data)
+
+    @get("/{person_id:uuid}/assignments", opt={"right": "assignments:read"})
+    async def person_assignments(self, principal: Principal, person_id: UUID) -> list[AssignmentOut]:
+        return await people.list_assignments(principal, person_id=person_id, limit=1000)
+
+
+class AssignmentController(Controller):
+    path = "/assignments"
+    tags = ["assignments"]
+
+    @get("/", opt={"right": "assignments:read"})
+    async def list_assignments(
+        self, principal: Principal, limit: Limit = 100, offset: Offset = 0
+    ) -> list[AssignmentOut]:
+        return await people.list_assignments(principal, limit=limit, offset=offset)
+
+    @post("/", opt={"right": "assignments:write"})
+    async def create_assignment(self, principal: Principal, data: AssignmentIn) -> AssignmentOut:
+        return await people.create_assignment(principal, data)
+
+    @get("/{assignment_id:uuid}", opt={"right": "assignments:read"})
+    async def get_assignment(self, principal: Principal, assignment_id: UUID) -> AssignmentOut:
+        return await people.get_assignment(principal, assignment_id)
+
+    @patch("/{assignment_id:uuid}", opt={"right": "assignments:write"})
+    async def update_assignment(
+        self, principal: Principal, assignment_id: UUID, data: AssignmentPatch
+    ) -> AssignmentOut:
+        return await people.update_assignment(principal, assignment_id, data)
+
+
+def report_out(report: importer.ImportReport) -> ImportReportOut:
+    return ImportReportOut(
+        rows=report.rows, valid_rows=report.valid_rows, created=report.created, updated=report.updated,
+        unchanged=report.unchanged, people_created=report.people_created, teams_created=report.teams_created,
+        applied=report.applied, dry_run=report.dry_run,
+        errors=[ImportProblemOut(line=p.line, column=p.column, problem=p.problem) for p in report.errors],
+    )
+
+
+class ImportController(Controller):
+    path = "/imports"
+    tags = ["imports"]
+
+    @post("/assignments", status_code=200, request_max_body_size=MAX_IMPORT_BYTES, opt={"right": "assignments:import"})
+    async def import_assignments(
+        self,
+        principal: Principal,
+        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        dry_run: bool = False,
+        all_or_nothing: bool = False,
+    ) -> ImportReportOut:
+        """Upload an ESR-style CSV as the multipart field ``data``. Bad rows come back in
+        ``errors`` as line, column and problem; ``applied`` says whether anything was written."""
+        if not isinstance(data, UploadFile):
+            raise InvalidInput("Send the CSV as a multipart file field named 'data'.")
+        report = await importer.import_assignments(
+            principal.organisation_id, await data.read(), actor=principal,
+            dry_run=dry_run, all_or_nothing=all_or_nothing,
+        )
+        return report_out(report)
+
+
+def account_out(view: accounts.AccountView) -> AccountOut:
+    return AccountOut(
+        id=view.id, email=view.email, display_name=view.display_name, roles=list(view.roles),
+        is_active=view.is_active, person_id=view.person_id,
+    )
+
+
+class AccountController(Controller):
+    path = "/accounts"
+    tags = ["accounts"]
+
+    @get("/", opt={"right": "accounts:read"})
+    async def list_accounts(self, principal: Principal) -> list[AccountOut]:
+        return [account_out(v) for v in await accounts.list_accounts(principal)]
+
+    @post("/", opt={"right": "accounts:write"})
+    async def create_account(self, principal: Principal, data: AccountIn) -> AccountOut:
+        principal.require("accounts:write")
+        if data.person_id is not None:
+            await people.get_person(principal, data.person_id)
+        view = await accounts.create_account(
+            principal.organisation_id, data.email, data.roles, display_name=data.display_name,
+            password=data.password, person_id=data.person_id, actor=principal,
+        )
+        return account_out(view)
+
+    @get("/{account_id:uuid}", opt={"right": "accounts:read"})
+    async def get_account(self, principal: Principal, account_id: UUID) -> AccountOut:
+        return account_out(await accounts.get_account(principal, account_id))
+
+    @patch("/{account_id:uuid}", opt={"right": "accounts:write"})
+    async def update_account(self, principal: Principal, account_id: UUID, data: AccountPatch) -> AccountOut:
+        return account_out(await accounts.update_account(principal, account_id, **provided(data)))
+
+
+class TokenController(Controller):
+    path = "/tokens"
+    tags = ["accounts"]
+
+    @get("/", opt={"right": "self"})
+    async def list_tokens(self, principal: Principal) -> list[TokenOut]:
+        return [TokenOut(**row) for row in await accounts.list_api_tokens(principal)]
+
+    @post("/", opt={"right": "self"})
+    async def issue_token(self, principal: Principal, data: TokenIn) -> TokenIssued:
+        issued = await accounts.issue_api_token(principal.account_id, principal.organisation_id, data.label)
+        return TokenIssued(id=issued.id, token=issued.token, label=issued.label)
+
+    @delete("/{token_id:uuid}", opt={"right": "self"})
+    async def revoke_token(self, principal: Principal, token_id: UUID) -> None:
+        await accounts.revoke_api_token(principal, token_id)
+
+
+class AuditController(Controller):
+    path = "/audit"
+    tags = ["audit"]
+
+    @get("/", opt={"right": "audit:read"})
+    async def list_entries(self, principal: Principal, limit: Limit = 100) -> list[dict]:
+        return await audit.entries(principal, limit=limit)
+
+
+API_CONTROLLERS = [
+    MeController, TeamController, PersonController, AssignmentController,
+    ImportController, AccountController, TokenController, AuditController,
+]

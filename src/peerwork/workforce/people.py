@@ -1,0 +1,214 @@
+"""People and their employment assignments, always within the caller's organisation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from peerwork.db import transaction
+from peerwork.errors import Conflict, InvalidInput, NotFound
+from peerwork.workforce import audit
+from peerwork.workforce.access import Principal
+from peerwork.workforce.rules import RuleError, check_dates, parse_band, parse_fte
+from peerwork.workforce.schemas import (
+    AssignmentIn,
+    AssignmentOut,
+    AssignmentPatch,
+    PersonIn,
+    PersonOut,
+    PersonPatch,
+    provided,
+)
+from peerwork.workforce.tables import Assignment, Person, Team
+
+_PERSON_COLUMNS = (
+    Person.id, Person.employee_number, Person.given_name, Person.family_name,
+    Person.email, Person.created_at, Person.updated_at,
+)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def list_people(principal: Principal, *, limit: int = 100, offset: int = 0) -> list[PersonOut]:
+    principal.require("people:read")
+    rows = await Person.select(*_PERSON_COLUMNS).where(
+        Person.organisation == principal.organisation_id
+    ).order_by(Person.employee_number).limit(limit).offset(offset)
+    return [PersonOut(**r) for r in rows]
+
+
+async def get_person(principal: Principal, person_id: UUID) -> PersonOut:
+    principal.require("people:read")
+    row = await Person.select(*_PERSON_COLUMNS).where(
+        (Person.id == person_id) & (Person.organisation == principal.organisation_id)
+    ).first()
+    if row is None:
+        raise NotFound("No such person.")
+    return PersonOut(**row)
+
+
+async def _check_employee_number_free(organisation_id: UUID, number: str, except_id: UUID | None = None) -> None:
+    condition = (Person.organisation == organisation_id) & (Person.employee_number == number)
+    if except_id is not None:
+        condition &= Person.id != except_id
+    if await Person.exists().where(condition):
+        raise Conflict(f"Employee number {number!r} is already in use.")
+
+
+async def create_person(principal: Principal, data: PersonIn) -> PersonOut:
+    principal.require("people:write")
+    async with transaction():
+        await _check_employee_number_free(principal.organisation_id, data.employee_number.strip())
+        person = Person(
+            organisation=principal.organisation_id, employee_number=data.employee_number.strip(),
+            given_name=data.given_name, family_name=data.family_name, email=data.email,
+        )
+        await person.save()
+        await audit.record(principal, "create", "person", person.id)
+    return await get_person(principal, person.id)
+
+
+async def update_person(principal: Principal, person_id: UUID, patch: PersonPatch) -> PersonOut:
+    principal.require("people:write")
+    await get_person(principal, person_id)
+    changes = provided(patch)
+    if not changes:
+        raise InvalidInput("Nothing to change: send at least one field.")
+    async with transaction():
+        if "employee_number" in changes:
+            await _check_employee_number_free(principal.organisation_id, changes["employee_number"], person_id)
+        values: dict[Any, Any] = {getattr(Person, k): v for k, v in changes.items()}
+        values[Person.updated_at] = _now()
+        await Person.update(values).where(Person.id == person_id)
+        await audit.record(principal, "update", "person", person_id, fields=sorted(changes))
+    return await get_person(principal, person_id)
+
+
+# --- Assignments ------------------------------------------------------------------------
+
+_ASSIGNMENT_COLUMNS = (
+    Assignment.id, Assignment.person.as_alias("person_id"), Assignment.person.employee_number,
+    Assignment.assignment_number, Assignment.position_title, Assignment.lived_experience_role,
+    Assignment.afc_band, Assignment.team.as_alias("team_id"), Assignment.team.name.as_alias("team"),
+    Assignment.start_date, Assignment.end_date, Assignment.leaving_reason, Assignment.fte,
+)
+
+
+def _assignment_out(row: dict[str, Any]) -> AssignmentOut:
+    row = dict(row)
+    row["employee_number"] = row.pop("person.employee_number")
+    if row["fte"] is not None:
+        row["fte"] = Decimal(str(row["fte"])).quantize(Decimal("0.0001"))
+    return AssignmentOut(**row)
+
+
+async def list_assignments(
+    principal: Principal, *, person_id: UUID | None = None, limit: int = 100, offset: int = 0
+) -> list[AssignmentOut]:
+    principal.require("assignments:read")
+    condition = Assignment.organisation == principal.organisation_id
+    if person_id is not None:
+        await get_person(principal, person_id)
+        condition &= Assignment.person == person_id
+    rows = await Assignment.select(*_ASSIGNMENT_COLUMNS).where(condition).order_by(
+        Assignment.assignment_number
+    ).limit(limit).offset(offset)
+    # Lived-experience role flags are special-category data: reading them is audited.
+    await audit.record(
+        principal, "read", "assignment", person_id, fields=["lived_experience_role"], count=len(rows)
+    )
+    return [_assignment_out(r) for r in rows]
+
+
+async def get_assignment(principal: Principal, assignment_id: UUID, *, audited: bool = True) -> AssignmentOut:
+    principal.require("assignments:read")
+    row = await Assignment.select(*_ASSIGNMENT_COLUMNS).where(
+        (Assignment.id == assignment_id) & (Assignment.organisation == principal.organisation_id)
+    ).first()
+    if row is None:
+        raise NotFound("No such assignment.")
+    if audited:
+        await audit.record(principal, "read", "assignment", assignment_id, fields=["lived_experience_role"])
+    return _assignment_out(row)
+
+
+async def _check_team(principal: Principal, team_id: UUID | None) -> None:
+    if team_id is not None and not await Team.exists().where(
+        (Team.id == team_id) & (Team.organisation == principal.organisation_id)
+    ):
+        raise InvalidInput("team_id: no such team in your organisation.")
+
+
+def _checked_band(raw: str | None) -> str | None:
+    try:
+        return parse_band(raw)
+    except RuleError as exc:
+        raise InvalidInput(f"afc_band: {exc}") from None
+
+
+def _checked_fte(raw: Decimal | None) -> Decimal | None:
+    try:
+        return parse_fte(raw)
+    except RuleError as exc:
+        raise InvalidInput(f"fte: {exc}") from None
+
+
+def _checked_dates(start: date, end: date | None) -> None:
+    try:
+        check_dates(start, end)
+    except RuleError as exc:
+        raise InvalidInput(f"end_date: {exc}") from None
+
+
+async def create_assignment(principal: Principal, data: AssignmentIn) -> AssignmentOut:
+    principal.require("assignments:write")
+    if not await Person.exists().where(
+        (Person.id == data.person_id) & (Person.organisation == principal.organisation_id)
+    ):
+        raise InvalidInput("person_id: no such person in your organisation.")
+    await _check_team(principal, data.team_id)
+    band = _checked_band(data.afc_band)
+    fte = _checked_fte(data.fte)
+    _checked_dates(data.start_date, data.end_date)
+    async with transaction():
+        if await Assignment.exists().where(
+            (Assignment.organisation == principal.organisation_id)
+            & (Assignment.assignment_number == data.assignment_number)
+        ):
+            raise Conflict(f"Assignment number {data.assignment_number!r} is already in use.")
+        row = Assignment(
+            organisation=principal.organisation_id, person=data.person_id,
+            assignment_number=data.assignment_number.strip(), position_title=data.position_title.strip(),
+            lived_experience_role=data.lived_experience_role, afc_band=band, team=data.team_id,
+            start_date=data.start_date, end_date=data.end_date, leaving_reason=data.leaving_reason,
+            fte=fte,
+        )
+        await row.save()
+        await audit.record(principal, "create", "assignment", row.id)
+    return await get_assignment(principal, row.id, audited=False)
+
+
+async def update_assignment(principal: Principal, assignment_id: UUID, patch: AssignmentPatch) -> AssignmentOut:
+    principal.require("assignments:write")
+    current = await get_assignment(principal, assignment_id, audited=False)
+    changes = provided(patch)
+    if not changes:
+        raise InvalidInput("Nothing to change: send at least one field.")
+    if "team_id" in changes:
+        await _check_team(principal, changes["team_id"])
+    if "afc_band" in changes:
+        changes["afc_band"] = _checked_band(changes["afc_band"])
+    if "fte" in changes:
+        changes["fte"] = _checked_fte(changes["fte"])
+    _checked_dates(changes.get("start_date", current.start_date), changes.get("end_date", current.end_date))
+    column_for = {"team_id": Assignment.team}
+    values: dict[Any, Any] = {column_for.get(k) or getattr(Assignment, k): v for k, v in changes.items()}
+    values[Assignment.updated_at] = _now()
+    async with transaction():
+        await Assignment.update(values).where(Assignment.id == assignment_id)
+        await audit.record(principal, "update", "assignment", assignment_id, fields=sorted(changes))
+    return await get_assignment(principal, assignment_id, audited=False)

@@ -1,0 +1,14 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+# Migrations live at the top level of the checkout, one folder per Piccolo app.
+MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations" / "workforce"
+
+APP_CONFIG = AppConfig(
+    app_name="workforce",
+    migrations_folder_path=MIGRATIONS,
+    table_classes=table_finder(modules=["peerwork.workforce.tables"], exclude_imported=True),
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,165 @@
+"""API shapes for the workforce domain (msgspec structs, so OpenAPI comes for free)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+ShortText = Annotated[str, Meta(max_length=100)]
+Fte = Decimal  # range (0 < fte <= 1) checked by rules.parse_fte
+
+
+class TeamOut(Struct):
+    id: UUID
+    name: str
+
+
+class TeamIn(Struct, forbid_unknown_fields=True):
+    name: Name
+
+
+class PersonOut(Struct):
+    id: UUID
+    employee_number: str
+    given_name: str | None
+    family_name: str | None
+    email: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PersonIn(Struct, forbid_unknown_fields=True):
+    employee_number: Annotated[str, Meta(min_length=1, max_length=64)]
+    given_name: ShortText | None = None
+    family_name: ShortText | None = None
+    email: Annotated[str, Meta(max_length=254)] | None = None
+
+
+class PersonPatch(Struct, forbid_unknown_fields=True):
+    employee_number: Annotated[str, Meta(min_length=1, max_length=64)] | UnsetType = UNSET
+    given_name: ShortText | None | UnsetType = UNSET
+    family_name: ShortText | None | UnsetType = UNSET
+    email: Annotated[str, Meta(max_length=254)] | None | UnsetType = UNSET
+
+
+class AssignmentOut(Struct):
+    id: UUID
+    person_id: UUID
+    employee_number: str
+    assignment_number: str
+    position_title: str
+    lived_experience_role: bool
+    afc_band: str | None
+    team_id: UUID | None
+    team: str | None
+    start_date: date
+    end_date: date | None
+    leaving_reason: str | None
+    fte: Decimal | None
+
+
+class AssignmentIn(Struct, forbid_unknown_fields=True):
+    person_id: UUID
+    assignment_number: Annotated[str, Meta(min_length=1, max_length=64)]
+    position_title: Name
+    lived_experience_role: bool
+    start_date: date
+    afc_band: str | None = None
+    team_id: UUID | None = None
+    end_date: date | None = None
+    leaving_reason: Annotated[str, Meta(max_length=2000)] | None = None
+    fte: Fte | None = None
+
+
+class AssignmentPatch(Struct, forbid_unknown_fields=True):
+    position_title: Name | UnsetType = UNSET
+    lived_experience_role: bool | UnsetType = UNSET
+    afc_band: str | None | UnsetType = UNSET
+    team_id: UUID | None | UnsetType = UNSET
+    start_date: date | UnsetType = UNSET
+    end_date: date | None | UnsetType = UNSET
+    leaving_reason: Annotated[str, Meta(max_length=2000)] | None | UnsetType = UNSET
+    fte: Fte | None | UnsetType = UNSET
+
+
+class AccountOut(Struct):
+    id: UUID
+    email: str
+    display_name: str
+    roles: list[str]
+    is_active: bool
+    person_id: UUID | None
+
+
+class AccountIn(Struct, forbid_unknown_fields=True):
+    email: Annotated[str, Meta(min_length=3, max_length=254)]
+    roles: Annotated[list[str], Meta(min_length=1)]
+    display_name: ShortText = ""
+    password: Annotated[str, Meta(min_length=12, max_length=256)] | None = None
+    person_id: UUID | None = None
+
+
+class AccountPatch(Struct, forbid_unknown_fields=True):
+    roles: Annotated[list[str], Meta(min_length=1)] | UnsetType = UNSET
+    is_active: bool | UnsetType = UNSET
+    display_name: ShortText | UnsetType = UNSET
+
+
+class TokenIn(Struct, forbid_unknown_fields=True):
+    label: ShortText = ""
+
+
+class TokenIssued(Struct):
+    id: UUID
+    token: str
+    label: str
+
+
+class TokenOut(Struct):
+    id: UUID
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class Me(Struct):
+    account_id: UUID
+    email: str
+    display_name: str
+    organisation: str
+    roles: list[str]
+    person_id: UUID | None
+
+
+class ImportProblemOut(Struct):
+    line: int
+    column: str
+    problem: str
+
+
+class ImportReportOut(Struct):
+    rows: int
+    valid_rows: int
+    created: int
+    updated: int
+    unchanged: int
+    people_created: int
+    teams_created: int
+    applied: bool
+    dry_run: bool
+    errors: list[ImportProblemOut]
+
+
+def provided(struct: Struct) -> dict[str, object]:
+    """The fields a PATCH body actually set (UNSET ones left out)."""
+    return {f: v for f in struct.__struct_fields__ if (v := getattr(struct, f)) is not UNSET}
+
+
+__all__ = ["msgspec"]

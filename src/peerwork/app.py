@@ -68,14 +68,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await open_pool(engine)
-        await require_migrated()
-        await jobs.start()
+        opened = await open_pool(engine)
         try:
+            await require_migrated()
+            await jobs.start()
             yield
         finally:
             await jobs.stop()
-            await close_pool(engine)
+            if opened:
+                await close_pool(engine)
 
     api = Router(
         path="/api/v1",

@@ -29,11 +29,12 @@ async def _with_database(settings: Settings, work: Callable[[], Awaitable[int]])
     from peerwork.db import close_pool, open_pool, use_database
 
     engine = use_database(settings.database_url)
-    await open_pool(engine)
+    opened = await open_pool(engine)
     try:
         return await work()
     finally:
-        await close_pool(engine)
+        if opened:
+            await close_pool(engine)
 
 
 def _run(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:

@@ -58,12 +58,16 @@ def is_postgres(engine: Engine) -> bool:
     return isinstance(engine, PostgresEngine)
 
 
-async def open_pool(engine: Engine) -> None:
+async def open_pool(engine: Engine) -> bool:
+    """Open the connection pool; False if one was already open (then leave it to its opener)."""
     if isinstance(engine, PostgresEngine):
+        if engine.pool is not None:
+            return False
         await engine.start_connection_pool(min_size=1, max_size=10)
     else:
         # WAL lets readers carry on while the one writer writes; the setting persists in the file.
         await engine.run_ddl("PRAGMA journal_mode=WAL")
+    return True
 
 
 async def close_pool(engine: Engine) -> None:

@@ -1,0 +1,220 @@
+"""Read path: ``GET /api/v1/people/{id}`` against the same row read through raw asyncpg.
+
+One uvicorn process (one worker) serves the real app from ``create_app(settings)`` with one
+extra route, ``/bench/floor/people/{id}``: the floor. It goes through the same app and the
+same middleware stack, but sits outside ``/api/`` (so no bearer-token lookup) and runs one
+fixed SELECT on its own asyncpg pool, opened in the lifespan. A load generator in another
+process drives the two in alternating rounds; the ratio is real/floor requests per second.
+
+    python bench/read_path.py          # BENCH_CONNECTIONS, BENCH_ROUND_SECONDS, BENCH_ROUNDS
+    BENCH_PROFILE_DIR=/tmp/p python bench/read_path.py   # also cProfile the server
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from uuid import UUID
+
+from _common import Result, Row, bench_env, free_port, fresh_database
+from _loadgen import Load, run_load, tool_name
+
+TARGET = 0.5
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+ROUND_SECONDS = float(os.environ.get("BENCH_ROUND_SECONDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+PEOPLE = 5_000
+FLOOR_PATH = "/bench/floor/people/{}"
+REAL_PATH = "/api/v1/people/{}"
+FLOOR_SQL = (
+    "SELECT id, employee_number, given_name, family_name, email, created_at, updated_at "
+    "FROM person WHERE id = $1"
+)
+FLOOR_KIND = "same app, same middleware stack; floor route outside /api/ (no token lookup), one asyncpg SELECT"
+
+
+# --- the server (runs in the subprocess) ------------------------------------------------
+
+
+def _app_with_floor():
+    import asyncpg
+    from litestar import Litestar, Request, get
+    from litestar.exceptions import NotFoundException
+
+    from peerwork.app import create_app
+    from peerwork.settings import load_settings
+
+    settings = load_settings()
+    app: Litestar = create_app(settings)
+
+    async def open_floor_pool(app: Litestar) -> None:
+        # The same pool size as peerwork's own engine (db.open_pool), so neither waits more.
+        app.state.floor_pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=10)
+
+    async def close_floor_pool(app: Litestar) -> None:
+        await app.state.floor_pool.close()
+
+    @get("/bench/floor/people/{person_id:uuid}", exclude_from_csrf=True, include_in_schema=False)
+    async def floor_person(request: Request, person_id: UUID) -> dict:
+        row = await request.app.state.floor_pool.fetchrow(FLOOR_SQL, person_id)
+        if row is None:
+            raise NotFoundException()
+        return dict(row)
+
+    app.register(floor_person)
+    app.on_startup.append(open_floor_pool)
+    app.on_shutdown.append(close_floor_pool)
+    return app
+
+
+def serve(port: int) -> None:
+    import uvicorn
+
+    app = _app_with_floor()
+    # No access log: it would cost both routes the same, and only blur the ratio.
+    config = dict(host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
+    profile_dir = os.environ.get("BENCH_PROFILE_DIR")
+    if not profile_dir:
+        uvicorn.run(app, **config)
+        return
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(uvicorn.run, app, **config)
+    Path(profile_dir).mkdir(parents=True, exist_ok=True)
+    profiler.dump_stats(Path(profile_dir) / "read_path_server.prof")
+    with open(Path(profile_dir) / "read_path_server.txt", "w") as out:
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
+
+
+# --- the driver ---------------------------------------------------------------------------
+
+
+async def seed() -> tuple[str, UUID]:
+    """An organisation with PEOPLE people, an HR account and its API token; one person to read."""
+    from peerwork.workforce import accounts, organisations
+    from peerwork.workforce.tables import Person
+
+    org = await organisations.create_organisation("bench-trust", "Bench NHS Trust")
+    account = await accounts.create_account(org.id, "hr@bench.example.org", ["hr"], display_name="Bench HR")
+    token = await accounts.issue_api_token(account.id, org.id, label="bench")
+    for first in range(0, PEOPLE, 1000):  # asyncpg takes at most 32767 arguments a query
+        await Person.insert(*[
+            Person(organisation=org.id, employee_number=f"E{i:06d}", given_name=f"Given{i}",
+                   family_name=f"Family{i}", email=f"person{i}@bench.example.org")
+            for i in range(first, min(first + 1000, PEOPLE))
+        ])
+    person = await Person.select(Person.id).where(Person.employee_number == f"E{PEOPLE // 2:06d}").first()
+    return token.token, person["id"]
+
+
+def _get(url: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited ({server.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            if _get(base + "/health", {})[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer /health within 60 s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def measure(base: str, token: str, person_id: UUID) -> tuple[Load, Load]:
+    auth = {"Authorization": f"Bearer {token}"}
+    real_url, floor_url = base + REAL_PATH.format(person_id), base + FLOOR_PATH.format(person_id)
+
+    real_status, real_body = _get(real_url, auth)
+    floor_status, floor_body = _get(floor_url, {})
+    if real_status != 200 or floor_status != 200:
+        raise RuntimeError(f"real answered {real_status} {real_body[:300]!r}; floor answered {floor_status}")
+    if json.loads(real_body) != json.loads(floor_body):
+        raise RuntimeError(f"the two routes answer different rows:\n{real_body!r}\n{floor_body!r}")
+
+    for url, headers in ((real_url, auth), (floor_url, {})):  # warm both up
+        run_load(url, headers, 1, CONNECTIONS)
+    totals = {"real": [], "floor": []}
+    for round_number in range(ROUNDS):
+        order = [("real", real_url, auth), ("floor", floor_url, {})]
+        for name, url, headers in order if round_number % 2 == 0 else order[::-1]:
+            load = run_load(url, headers, ROUND_SECONDS, CONNECTIONS)
+            if load.non_2xx or load.errors:
+                raise RuntimeError(f"{name}: {load.non_2xx} non-2xx answers, {load.errors} socket errors")
+            totals[name].append(load)
+            print(f"  round {round_number + 1} {name:5s} {load.rps:8.0f} req/s ({load.requests} in {load.seconds:.2f} s)")
+    combined = []
+    for name in ("real", "floor"):
+        loads = totals[name]
+        combined.append(Load(loads[0].tool, sum(x.requests for x in loads), sum(x.seconds for x in loads), 0, 0))
+    return combined[0], combined[1]
+
+
+async def main() -> Result:
+    result = Result("read_path")
+    async with fresh_database("read") as url:
+        token, person_id = await seed()
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        with tempfile.TemporaryDirectory(prefix="peerwork-bench-") as tmp:
+            log = Path(tmp) / "server.log"
+            with open(log, "w") as log_file:
+                server = subprocess.Popen(
+                    [sys.executable, __file__, "--serve", str(port)],
+                    env=bench_env(PEERWORK_DATABASE_URL=url), stdout=log_file, stderr=subprocess.STDOUT,
+                )
+            try:
+                _wait_until_up(base, server, log)
+                print(f"read_path: uvicorn (1 worker) on {base}; load: {tool_name()}, "
+                      f"{CONNECTIONS} connections, {ROUNDS} rounds of {ROUND_SECONDS:g} s per route")
+                print(f"  floor: {FLOOR_KIND}")
+                real, floor = await asyncio.to_thread(measure, base, token, person_id)
+            finally:
+                _stop(server)
+            if server.returncode not in (0, -signal.SIGINT):
+                print(log.read_text()[-3000:])
+    ratio = real.rps / floor.rps
+    print(f"  GET /api/v1/people/{{id}}: {real.rps:.0f} req/s; floor: {floor.rps:.0f} req/s; "
+          f"ratio {ratio:.2f} (target >= {TARGET})")
+    result.rows.append(Row(
+        "read_path GET person", f"{real.rps:.0f} req/s", f"{floor.rps:.0f} req/s", f"{ratio:.2f}",
+        f">= {TARGET}", ratio >= TARGET,
+    ))
+    result.notes.append(f"read_path floor: {FLOOR_KIND}; load generator {real.tool}, {CONNECTIONS} connections")
+    return result
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--serve"]:
+        serve(int(sys.argv[2]))
+    else:
+        asyncio.run(main()).emit()

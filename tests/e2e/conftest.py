@@ -1,0 +1,128 @@
+"""Browser test harness: a real ``peerwork serve`` on a fresh SQLite file, driven by Debian's chromium.
+
+The server runs as a subprocess with an environment built here from scratch (no ``PEERWORK_*``
+inherited), so the in-process suite's database settings never leak into it. Browsers are never
+downloaded: Playwright drives ``/usr/bin/chromium``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from typing import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.e2e.browser import sign_in
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+STARTUP_TIMEOUT_S = 20.0
+
+
+def _server_env(database_url: str) -> dict[str, str]:
+    # Start from the parent environment for PATH and friends, but drop every PEERWORK_* value:
+    # the in-process tests' conftest points PEERWORK_DATABASE_URL at its own database.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PEERWORK_")}
+    env.update({
+        "PEERWORK_DATABASE_URL": database_url,
+        "PEERWORK_SCHEDULER": "false",
+        "PEERWORK_SECRET_KEY": secrets.token_urlsafe(32),
+        "PEERWORK_LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _peerwork(env: dict[str, str], *args: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "peerwork.cli", *args], env=env, capture_output=True,
+                          text=True, timeout=120)
+    if done.returncode != 0:
+        pytest.fail(f"`peerwork {' '.join(args)}` exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+@pytest.fixture(autouse=True)
+def fresh_data() -> None:
+    """Browser tests talk to their own server; skip the in-process suite's per-test database reset."""
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a migrated, demo-loaded ``peerwork serve`` on a free local port."""
+    run_dir = tmp_path_factory.mktemp("e2e-server")
+    env = _server_env(f"sqlite:///{run_dir / 'e2e.sqlite3'}")
+    _peerwork(env, "migrate", "--quiet")
+    _peerwork(env, "demo")
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = run_dir / "server.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "peerwork.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not _healthy(f"{base_url}/health"):
+            if server.poll() is not None:
+                pytest.fail(f"peerwork serve exited {server.returncode}:\n{log_path.read_text(errors='replace')}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"/health not 200 within {STARTUP_TIMEOUT_S:.0f} s:\n{log_path.read_text(errors='replace')}")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: str) -> Iterator[Page]:
+    """A fresh, signed-out browser context; relative URLs resolve against the live server."""
+    context = browser.new_context(base_url=live_server, locale="en-GB")
+    context.set_default_timeout(5_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def signed_in(page: Page) -> Callable[[str], Page]:
+    """``signed_in(email)`` signs the test's page in and returns it."""
+    return lambda email: sign_in(page, email)

@@ -240,34 +240,67 @@ async def revoke_api_token(principal: Principal, token_id: UUID) -> None:
         await audit.record(principal, "revoke", "api_token", token_id)
 
 
-async def _principal_for(account_id: UUID, organisation_id: UUID, via: str) -> Principal | None:
-    account = await Account.objects().where((Account.id == account_id) & (Account.is_active == True)).first()  # noqa: E712
-    if account is None:
+# One query finds the caller, their organisation and roles: it runs on every request.
+_PRINCIPAL_SQL = """
+SELECT a.id AS account_id, a.email, a.display_name, a.person AS person_id,
+       o.id AS organisation_id, o.slug, o.name, m.role, c.id AS credential_id, c.{stamp} AS stamp
+FROM {table} c
+JOIN account a ON a.id = c.account AND a.is_active
+JOIN organisation o ON o.id = c.organisation
+JOIN membership m ON m.account = c.account AND m.organisation = c.organisation
+WHERE c.token_hash = {{}} AND {condition}
+"""
+_TOKEN_SQL = _PRINCIPAL_SQL.format(table="api_token", stamp="last_used_at", condition="c.revoked_at IS NULL")
+_SESSION_SQL = _PRINCIPAL_SQL.format(table="login_session", stamp="expires_at", condition="c.expires_at > {}")
+_TOUCH_EVERY = timedelta(hours=1)
+
+
+def _as_uuid(value: object) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _principal_from(rows: list[dict], via: str) -> Principal | None:
+    if not rows:
         return None
-    roles = await Membership.select(Membership.role).where(
-        (Membership.account == account_id) & (Membership.organisation == organisation_id)
-    ).output(as_list=True)
-    if not roles:
-        return None
-    org = await Organisation.select(Organisation.slug, Organisation.name).where(
-        Organisation.id == organisation_id
-    ).first()
+    first = rows[0]
     return Principal(
-        account_id=account.id, organisation_id=organisation_id, organisation_slug=org["slug"],
-        organisation_name=org["name"], email=account.email, display_name=account.display_name,
-        roles=frozenset(roles), person_id=account.person, via=via,
+        account_id=_as_uuid(first["account_id"]), organisation_id=_as_uuid(first["organisation_id"]),
+        organisation_slug=first["slug"], organisation_name=first["name"], email=first["email"],
+        display_name=first["display_name"], roles=frozenset(r["role"] for r in rows),
+        person_id=_as_uuid(first["person_id"]) if first["person_id"] else None, via=via,
     )
+
+
+async def _principal_for(account_id: UUID, organisation_id: UUID, via: str) -> Principal | None:
+    rows = await Membership.select(
+        Membership.account.as_alias("account_id"), Membership.account.email, Membership.account.display_name,
+        Membership.account.person.as_alias("person_id"), Membership.organisation.as_alias("organisation_id"),
+        Membership.organisation.slug, Membership.organisation.name, Membership.role,
+    ).where(
+        (Membership.account == account_id) & (Membership.organisation == organisation_id)
+        & (Membership.account.is_active == True)  # noqa: E712
+    )
+    rows = [{k.split(".")[-1]: v for k, v in r.items()} for r in rows]
+    return _principal_from(rows, via)
 
 
 async def authenticate_token(token: str) -> Principal | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = await ApiToken.select(ApiToken.id, ApiToken.account, ApiToken.organisation).where(
-        (ApiToken.token_hash == digest(token)) & ApiToken.revoked_at.is_null()
-    ).first()
-    if row is None:
-        return None
-    return await _principal_for(row["account"], row["organisation"], "token")
+    rows = await ApiToken.raw(_TOKEN_SQL, digest(token))
+    principal = _principal_from(rows, "token")
+    if principal is not None:
+        last_used = rows[0]["stamp"]
+        if last_used is None or _aware(last_used) < now() - _TOUCH_EVERY:
+            # Recorded at most hourly, so a busy script does not turn every read into a write.
+            await ApiToken.update({ApiToken.last_used_at: now()}).where(ApiToken.id == rows[0]["credential_id"])
+    return principal
+
+
+def _aware(value: datetime | str) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 # --- Browser sessions -------------------------------------------------------------------
@@ -318,12 +351,7 @@ async def sign_in(
 
 
 async def authenticate_session(secret: str) -> Principal | None:
-    row = await LoginSession.select(LoginSession.account, LoginSession.organisation).where(
-        (LoginSession.token_hash == digest(secret)) & (LoginSession.expires_at > now())
-    ).first()
-    if row is None:
-        return None
-    return await _principal_for(row["account"], row["organisation"], "session")
+    return _principal_from(await LoginSession.raw(_SESSION_SQL, digest(secret), now()), "session")
 
 
 async def sign_out(secret: str) -> None:

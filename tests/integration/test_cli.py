@@ -1,0 +1,107 @@
+"""The ``peerwork`` command as a user runs it: a real process against the test database."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import DATABASE_URL, IS_POSTGRES, RUN_DIR
+
+
+def run(*args: str, database_url: str | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PEERWORK_DATABASE_URL": database_url or cli_database_url()}
+    return subprocess.run([sys.executable, "-m", "peerwork.cli", *args], capture_output=True, text=True,
+                          env=env, input=stdin, timeout=120)
+
+
+def cli_database_url() -> str:
+    """The CLI runs in another process: on SQLite it needs the file this test is using."""
+    if IS_POSTGRES:
+        return DATABASE_URL
+    from peerwork.db import current_engine
+
+    return f"sqlite:///{current_engine().path}"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "the following arguments are required: COMMAND"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["users", "create", "--org", "x", "--email", "a@b.org", "--role", "king"], "argument --role: invalid choice: 'king'"),
+        (["import", "assignments", "missing.csv", "--org", "north"], "missing.csv: no such file"),
+        (["orgs", "create", "Bad Slug", "--name", "X"], "'Bad Slug' is not a valid slug"),
+        (["orgs", "create", "north"], "the following arguments are required: --name"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(engine, args, message):
+    result = run(*args)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("peerwork: error: ") and message in lines[0]
+
+
+def test_every_command_has_help(engine):
+    for command in (["--help"], ["serve", "--help"], ["migrate", "--help"], ["demo", "--help"],
+                    ["orgs", "create", "--help"], ["users", "create", "--help"], ["import", "assignments", "--help"]):
+        result = run(*command)
+        assert result.returncode == 0 and "usage: peerwork" in result.stdout, command
+
+
+def test_create_org_user_and_import_from_the_command_line(engine, tmp_path):
+    assert run("orgs", "create", "north", "--name", "North Trust", "--network", "region").returncode == 0
+    duplicate = run("orgs", "create", "north", "--name", "North Trust")
+    assert duplicate.returncode == 2 and "already exists" in duplicate.stderr
+
+    user = run("users", "create", "--org", "north", "--email", "hr@north.example", "--role", "hr")
+    assert user.returncode == 0, user.stderr
+    token = user.stdout.strip().splitlines()[-1]
+    assert token.startswith("pw_") and len(token) > 40
+    unknown_org = run("users", "create", "--org", "nowhere", "--email", "a@b.org", "--role", "psw")
+    assert unknown_org.returncode == 2 and "No organisation with slug 'nowhere'" in unknown_org.stderr
+
+    good = tmp_path / "good.csv"
+    good.write_text("assignment_number,person_id,position_title,lived_experience_role,start_date\n"
+                    "A1,E1,Peer Support Worker,Y,2024-01-01\nA2,E2,Peer Lead,Y,01/02/2023\n")
+    first = run("import", "assignments", str(good), "--org", "north")
+    assert first.returncode == 0, first.stderr
+    assert "2 rows, 2 valid, 0 with problems" in first.stdout and "2 created, 0 updated, 0 unchanged" in first.stdout
+    again = run("import", "assignments", str(good), "--org", "north")
+    assert "0 created, 0 updated, 2 unchanged" in again.stdout
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(good.read_text() + "A3,E3,Peer Support Worker,Y,2024-13-01\n")
+    strict = run("import", "assignments", str(bad), "--org", "north", "--all-or-nothing")
+    assert strict.returncode == 1
+    assert "line 4: start_date: '2024-13-01' is not a date" in strict.stderr
+    assert "Nothing was imported" in strict.stdout
+    dry = run("import", "assignments", str(bad), "--org", "north", "--dry-run")
+    assert dry.returncode == 1 and "Dry run: nothing was changed." in dry.stdout
+
+
+def test_migrate_and_demo_on_a_new_sqlite_file_are_repeatable(engine):
+    if IS_POSTGRES:
+        url = DATABASE_URL  # already migrated: migrate must be a no-op
+    else:
+        url = f"sqlite:///{RUN_DIR / 'cli-demo.sqlite3'}"
+    assert run("migrate", "--quiet", database_url=url).returncode == 0
+    first = run("demo", database_url=url)
+    assert first.returncode == 0, first.stderr
+    for role in ("admin", "hr", "peer_lead", "supervisor", "psw"):
+        assert f" {role} " in first.stdout
+    assert "password: peer-support-demo" in first.stdout
+    second = run("demo", database_url=url)
+    assert second.returncode == 0 and second.stdout == first.stdout
+
+
+def test_serve_refuses_an_unmigrated_database_with_a_clear_message(engine):
+    result = run("serve", "--port", "1", database_url=f"sqlite:///{RUN_DIR / 'empty.sqlite3'}")
+    assert result.returncode == 2
+    assert re.fullmatch(
+        r"peerwork: error: the database is missing \d+ migration\(s\); run 'peerwork migrate' first",
+        result.stderr.strip(),
+    )

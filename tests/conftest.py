@@ -138,11 +138,18 @@ async def app(engine, settings):
     return create_app(settings.with_overrides(database_url=DATABASE_URL))
 
 
+def http_client(app, base_url: str = "http://testserver.local"):
+    """An HTTP client calling the app in this event loop (Litestar's test client runs the app
+    on a loop in another thread, where the session's PostgreSQL pool cannot be used). The
+    session fixture has already opened the pool and migrated, which is the lifespan's work."""
+    import httpx
+
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
+
+
 @pytest.fixture
 async def client(app):
-    from litestar.testing import AsyncTestClient
-
-    async with AsyncTestClient(app=app) as test_client:
+    async with http_client(app) as test_client:
         yield test_client
 
 

@@ -70,7 +70,7 @@ def fresh_data() -> None:
     """Browser tests talk to their own server; skip the in-process suite's per-test database reset."""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a migrated, demo-loaded ``peerwork serve`` on a free local port."""
     run_dir = tmp_path_factory.mktemp("e2e-server")
@@ -104,8 +104,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             server.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    # Package scope, not session: while sync Playwright is running, asyncio sees its event loop as
+    # the thread's running loop, so pytest-asyncio could not run the in-process async tests that
+    # follow this package. Stopping Playwright when tests/e2e is done hands the thread back.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser

@@ -46,11 +46,11 @@ async def test_sign_in_sets_a_hardened_session_cookie_and_lands_on_next(client):
 
 
 async def test_session_cookie_is_secure_when_the_site_is_served_over_https(app):
-    from litestar.testing import AsyncTestClient
+    from tests.conftest import http_client
 
     org = await make_org()
     user = await make_user(org, "hr", password=PASSWORD)
-    async with AsyncTestClient(app=app, base_url="https://peerwork.test") as secure_client:
+    async with http_client(app, base_url="https://peerwork.test") as secure_client:
         response = await sign_in(secure_client, user.email, PASSWORD)
     assert "Secure" in response.headers["set-cookie"]
 

@@ -41,40 +41,27 @@ from peerwork.settings import load_settings  # noqa: E402
 IS_POSTGRES = bool(TEST_POSTGRES_URL)
 
 
-def _create_postgres_database() -> None:
+def _on_postgres_server(statement: str) -> None:
     import asyncpg
 
-    async def create() -> None:
+    async def run() -> None:
         connection = await asyncpg.connect(ADMIN_URL)
         try:
-            await connection.execute(f'CREATE DATABASE "{TEST_DB_NAME}"')
+            await connection.execute(statement)
         finally:
             await connection.close()
 
-    asyncio.run(create())
-
-
-def _drop_postgres_database() -> None:
-    import asyncpg
-
-    async def drop() -> None:
-        connection = await asyncpg.connect(ADMIN_URL)
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{TEST_DB_NAME}" WITH (FORCE)')
-        finally:
-            await connection.close()
-
-    asyncio.run(drop())
+    asyncio.run(run())
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     if IS_POSTGRES:
-        _create_postgres_database()
+        _on_postgres_server(f'CREATE DATABASE "{TEST_DB_NAME}"')
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if IS_POSTGRES:
-        _drop_postgres_database()
+        _on_postgres_server(f'DROP DATABASE IF EXISTS "{TEST_DB_NAME}" WITH (FORCE)')
     shutil.rmtree(RUN_DIR, ignore_errors=True)
 
 

@@ -26,7 +26,6 @@ from peerwork.workforce.tables import (
     LoginAttempt,
     LoginSession,
     Membership,
-    Organisation,
 )
 
 TOKEN_PREFIX = "pw_"

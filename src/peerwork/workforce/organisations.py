@@ -11,6 +11,7 @@ from peerwork.errors import Conflict, InvalidInput, NotFound
 from peerwork.workforce import audit
 from peerwork.workforce.access import Principal
 from peerwork.workforce.schemas import TeamOut
+from peerwork.workforce.tenancy import ensure_unique, one_in_organisation
 from peerwork.workforce.tables import Network, NetworkMembership, Organisation, Team
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -84,20 +85,12 @@ async def list_teams(principal: Principal) -> list[TeamOut]:
 
 async def get_team(principal: Principal, team_id: UUID) -> TeamOut:
     principal.require("teams:read")
-    row = await Team.select(Team.id, Team.name).where(
-        (Team.id == team_id) & (Team.organisation == principal.organisation_id)
-    ).first()
-    if row is None:
-        raise NotFound("No such team.")
+    row = await one_in_organisation(Team, principal.organisation_id, team_id, (Team.id, Team.name), "No such team.")
     return TeamOut(**row)
 
 
 async def _check_team_name_free(organisation_id: UUID, name: str, except_id: UUID | None = None) -> None:
-    condition = (Team.organisation == organisation_id) & (Team.name == name)
-    if except_id is not None:
-        condition &= Team.id != except_id
-    if await Team.exists().where(condition):
-        raise Conflict(f"There is already a team called {name!r}.")
+    await ensure_unique(Team.name, organisation_id, name, f"There is already a team called {name!r}.", except_id=except_id)
 
 
 async def create_team(principal: Principal, name: str) -> TeamOut:

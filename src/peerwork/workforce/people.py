@@ -21,6 +21,7 @@ from peerwork.workforce.schemas import (
     PersonPatch,
     provided,
 )
+from peerwork.workforce.tenancy import ensure_unique, one_in_organisation
 from peerwork.workforce.tables import Assignment, Person, Team
 
 _PERSON_COLUMNS = (
@@ -43,20 +44,15 @@ async def list_people(principal: Principal, *, limit: int = 100, offset: int = 0
 
 async def get_person(principal: Principal, person_id: UUID) -> PersonOut:
     principal.require("people:read")
-    row = await Person.select(*_PERSON_COLUMNS).where(
-        (Person.id == person_id) & (Person.organisation == principal.organisation_id)
-    ).first()
-    if row is None:
-        raise NotFound("No such person.")
+    row = await one_in_organisation(Person, principal.organisation_id, person_id, _PERSON_COLUMNS, "No such person.")
     return PersonOut(**row)
 
 
 async def _check_employee_number_free(organisation_id: UUID, number: str, except_id: UUID | None = None) -> None:
-    condition = (Person.organisation == organisation_id) & (Person.employee_number == number)
-    if except_id is not None:
-        condition &= Person.id != except_id
-    if await Person.exists().where(condition):
-        raise Conflict(f"Employee number {number!r} is already in use.")
+    await ensure_unique(
+        Person.employee_number, organisation_id, number, f"Employee number {number!r} is already in use.",
+        except_id=except_id,
+    )
 
 
 async def create_person(principal: Principal, data: PersonIn) -> PersonOut:

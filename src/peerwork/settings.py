@@ -32,6 +32,12 @@ class Settings:
     login_window_minutes: int = 15
     log_level: str = "INFO"
     debug: bool = False
+    # Where mail goes: smtp://host:port (smtps:// for TLS) or file:///folder (writes .eml files,
+    # so a demo works offline). Everything passes through the outbox table first.
+    mail_url: str = "file://var/outbox"
+    mail_from: str = "peerwork@localhost"
+    mail_max_attempts: int = 6
+    public_url: str = "http://127.0.0.1:8000"
 
     @property
     def is_postgres(self) -> bool:
@@ -85,6 +91,14 @@ def _database_url(raw: str | None) -> str:
     )
 
 
+def _mail_url(raw: str | None) -> str:
+    if not raw:
+        return Settings.mail_url
+    if raw.startswith(("smtp://", "smtps://", "file://")):
+        return raw
+    raise SettingsError(f"PEERWORK_MAIL_URL={raw!r} is not understood: use smtp://host:port or file:///folder")
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from the environment (or the mapping given, for tests)."""
     env = os.environ if env is None else env
@@ -102,4 +116,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         login_window_minutes=_int(env, "PEERWORK_LOGIN_WINDOW_MINUTES", Settings.login_window_minutes, minimum=1),
         log_level=(env.get("PEERWORK_LOG_LEVEL") or "INFO").upper(),
         debug=_bool(env, "PEERWORK_DEBUG", False),
+        mail_url=_mail_url(env.get("PEERWORK_MAIL_URL")),
+        mail_from=env.get("PEERWORK_MAIL_FROM") or Settings.mail_from,
+        mail_max_attempts=_int(env, "PEERWORK_MAIL_MAX_ATTEMPTS", Settings.mail_max_attempts, minimum=1),
+        public_url=(env.get("PEERWORK_PUBLIC_URL") or Settings.public_url).rstrip("/"),
     )

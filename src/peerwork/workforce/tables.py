@@ -13,6 +13,7 @@ from piccolo.columns import (
     Boolean,
     Date,
     ForeignKey,
+    Integer,
     Numeric,
     Text,
     Timestamptz,
@@ -162,3 +163,26 @@ class ScheduledRun(Table):
     due_key = Varchar(length=64)
     claimed_at = Timestamptz(default=TimestamptzNow())
     claimed_by = Varchar(length=100, default="")
+
+
+class OutboxMessage(Table):
+    """An email waiting to go, going, sent or given up on. Nothing is sent except from here,
+    so a message survives an SMTP outage and is retried with backoff."""
+
+    id = UUID(primary_key=True)
+    organisation = ForeignKey(references=Organisation, null=True, default=None, index=True)
+    to_address = Varchar(length=254)
+    to_name = Varchar(length=200, default="")
+    subject = Varchar(length=300)
+    body_text = Text()
+    body_html = Text(null=True, default=None)
+    calendar_method = Varchar(length=16, null=True, default=None)  # REQUEST | CANCEL | PUBLISH
+    calendar_ics = Text(null=True, default=None)
+    # Makes enqueueing idempotent: a job re-run or a retried request adds nothing twice.
+    dedupe_key = Varchar(length=200, null=True, default=None, unique=True)
+    status = Varchar(length=16, default="pending", index=True)  # pending | sent | failed
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    last_error = Varchar(length=300, null=True, default=None)  # error type only, never content
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)

@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -51,8 +51,8 @@ def _free_port() -> int:
 
 
 def _peerwork(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "peerwork.cli", *args], env=env, capture_output=True,
-                          text=True, timeout=120)
+    command = [sys.executable, "-m", "peerwork.cli", *args]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
     if done.returncode != 0:
         pytest.fail(f"`peerwork {' '.join(args)}` exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
 
@@ -89,10 +89,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while not _healthy(f"{base_url}/health"):
+            log_text = log_path.read_text(errors="replace")
             if server.poll() is not None:
-                pytest.fail(f"peerwork serve exited {server.returncode}:\n{log_path.read_text(errors='replace')}")
+                pytest.fail(f"peerwork serve exited {server.returncode}:\n{log_text}")
             if time.monotonic() > deadline:
-                pytest.fail(f"/health not 200 within {STARTUP_TIMEOUT_S:.0f} s:\n{log_path.read_text(errors='replace')}")
+                pytest.fail(f"/health not 200 within {STARTUP_TIMEOUT_S:.0f} s:\n{log_text}")
             time.sleep(0.1)
         yield base_url
     finally:

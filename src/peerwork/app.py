@@ -25,8 +25,10 @@ from peerwork.errors import EXCEPTION_HANDLERS, DomainError
 from peerwork.migrate import require_migrated
 from peerwork.scheduler import JobRunner
 from peerwork.security import IdentifyCaller, current_principal, has_route_right
-from peerwork.settings import Settings, load_settings
+from peerwork.settings import Settings, load_settings, use_settings
 from peerwork.web import pages
+from peerwork.community.controllers import COMMUNITY_API, calendar_feed
+from peerwork.web.community_pages import COMMUNITY_PAGES
 from peerwork.workforce.controllers import API_CONTROLLERS
 
 WEB = Path(__file__).parent / "web"
@@ -49,7 +51,7 @@ def _exception_handlers():
 
     def for_both(api_handler):
         def handle(request: Request, exc: Exception) -> Response:
-            if request.url.path.startswith(("/api/", "/health", "/schema")):
+            if request.url.path.startswith(("/api/", "/health", "/schema", "/calendar/")):
                 return api_handler(request, exc)
             return pages.error_page(request, exc)
 
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if settings.secret_key_is_generated:
         logger.warning("PEERWORK_SECRET_KEY is not set: using a random key (fine for one local instance).")
+    use_settings(settings)
     engine = use_database(settings.database_url)
     jobs = JobRunner(settings)
 
@@ -80,7 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     api = Router(
         path="/api/v1",
-        route_handlers=API_CONTROLLERS,
+        route_handlers=[*API_CONTROLLERS, *COMMUNITY_API],
         guards=[has_route_right],
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
         security=[{"bearer": []}],
@@ -90,6 +93,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             _health_route(settings),
             api,
             *pages.PAGE_HANDLERS,
+            *COMMUNITY_PAGES,
+            calendar_feed,
             create_static_files_router(path="/static", directories=[WEB / "static"], include_in_schema=False),
         ],
         middleware=[IdentifyCaller],
@@ -101,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.secure_cookies,
             cookie_httponly=True,
             cookie_samesite="lax",
-            exclude=["/api/", "/health", "/schema"],
+            exclude=["/api/", "/health", "/schema", "/calendar/"],
         ),
         template_config=TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(

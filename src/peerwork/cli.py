@@ -27,7 +27,9 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
     from peerwork.db import close_pool, open_pool, use_database
+    from peerwork.settings import use_settings
 
+    use_settings(settings)
     engine = use_database(settings.database_url)
     opened = await open_pool(engine)
     try:

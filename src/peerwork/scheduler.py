@@ -39,9 +39,12 @@ class Job:
     catch_up_window: timedelta = timedelta(days=2)
 
 
-def all_jobs() -> list[Job]:
-    """Every domain's jobs. Empty until the domains that need them arrive."""
-    return []
+def all_jobs(settings: Settings) -> list[Job]:
+    """Every domain's jobs."""
+    from peerwork.community.jobs import community_jobs
+    from peerwork.mail.jobs import mail_jobs
+
+    return [*mail_jobs(settings), *community_jobs()]
 
 
 def due_key(due: datetime) -> str:
@@ -108,7 +111,7 @@ class JobRunner:
 
     def __init__(self, settings: Settings, jobs: list[Job] | None = None) -> None:
         self.settings = settings
-        self.jobs = all_jobs() if jobs is None else jobs
+        self.jobs = all_jobs(settings) if jobs is None else jobs
         self.scheduler: AsyncIOScheduler | None = None
         self._leader_task: asyncio.Task | None = None
         self._lock_connection = None

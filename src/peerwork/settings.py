@@ -121,3 +121,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         mail_max_attempts=_int(env, "PEERWORK_MAIL_MAX_ATTEMPTS", Settings.mail_max_attempts, minimum=1),
         public_url=(env.get("PEERWORK_PUBLIC_URL") or Settings.public_url).rstrip("/"),
     )
+
+
+_current: Settings | None = None
+
+
+def current_settings() -> Settings:
+    """The settings this process runs with: set by create_app/the CLI, else read once."""
+    global _current
+    if _current is None:
+        _current = load_settings()
+    return _current
+
+
+def use_settings(settings: Settings) -> None:
+    global _current
+    _current = settings

@@ -8,11 +8,15 @@
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import date, time, timedelta
 
 import pytest
 from litestar.routes import HTTPRoute
 
 from peerwork.app import create_app
+from peerwork.community import bookings, series
+from peerwork.community.schemas import SeriesIn
 from peerwork.settings import load_settings
 from peerwork.workforce import accounts
 from peerwork.workforce.access import RIGHTS, ROLES
@@ -47,6 +51,19 @@ SAMPLE_BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/accounts"): {"json": {"email": "new.person@example.org", "roles": ["psw"]}},
     ("PATCH", "/api/v1/accounts/{account_id:uuid}"): {"json": {"display_name": "Renamed"}},
     ("POST", "/api/v1/tokens"): {"json": {"label": "script"}},
+    ("POST", "/api/v1/community/series"): {"json": {
+        "kind": "co_reflection", "title": "Co-reflection", "rrule": "FREQ=MONTHLY;BYDAY=1TU",
+        "start_date": "2030-01-01", "start_time": "13:00", "end_time": "14:30", "capacity": 12}},
+    ("PATCH", "/api/v1/community/series/{series_id:uuid}"): {"json": {"from_date": "2030-01-01", "title": "New"}},
+    ("POST", "/api/v1/community/series/{series_id:uuid}/close"): {},
+    ("POST", "/api/v1/community/occurrences/{occurrence_id:uuid}/cancel"): {"json": {"reason": "snow"}},
+    ("POST", "/api/v1/community/occurrences/{occurrence_id:uuid}/move"): {"json": {
+        "start": "2030-02-05T14:00:00+00:00", "end": "2030-02-05T15:00:00+00:00"}},
+    ("POST", "/api/v1/community/occurrences/{occurrence_id:uuid}/bookings"): {},
+    ("PATCH", "/api/v1/bookings/{booking_id:uuid}/attendance"): {"json": {"attended": True}},
+    ("POST", "/api/v1/calendars/mine"): {},
+    ("POST", "/api/v1/calendars/organisation"): {},
+    ("PATCH", "/api/v1/community/preferences"): {"json": {"newsletter": False}},
 }
 
 
@@ -71,13 +88,18 @@ async def world():
     team = await Team.select(Team.id).where(Team.organisation == north.id).first()
     assignment = await Assignment.select(Assignment.id).where(Assignment.organisation == north.id).first()
     token = await accounts.issue_api_token(north_admin.principal.account_id, north.id, "north's")
+    lead, psw = await make_user(north, "peer_lead"), await make_user(north, "psw")
+    created = await series.create_series(lead.principal, SeriesIn(
+        kind="co_reflection", title="North only", rrule="FREQ=MONTHLY;BYDAY=1TU", start_date=date.today() + timedelta(days=30),
+        start_time=time(13), end_time=time(14), capacity=5))
+    occurrence_id = (await bookings.upcoming(psw.principal, days=3650))[0].id
+    booking = await bookings.book(psw.principal, occurrence_id)
     ids = {
         "team_id": team["id"], "person_id": person["id"], "assignment_id": assignment["id"],
-        "account_id": north_admin.principal.account_id, "token_id": token.id,
+        "account_id": north_admin.principal.account_id, "token_id": token.id, "series_id": created.id,
+        "occurrence_id": occurrence_id, "booking_id": booking.id,
     }
-    south_users = {role: await make_user(south, role) for role in ROLES}
-    return {"north": north, "ids": ids, "south_all": await make_all_roles_user(south), "south": south_users,
-            "north_person": person["id"]}
+    return {"north": north, "ids": ids, "south_all": await make_all_roles_user(south), "north_person": person["id"]}
 
 
 def fill(path: str, ids: dict) -> str:
@@ -97,26 +119,36 @@ def request_kwargs(method: str, path: str, person_id) -> dict:
     return dict(sample)
 
 
+# Ids that exist nowhere: 401 and 403 are decided before any record is looked up.
+ANY_IDS = {name: uuid.uuid4() for name in (
+    "team_id", "person_id", "assignment_id", "account_id", "token_id", "series_id", "occurrence_id", "booking_id",
+)}
+
+
+@pytest.fixture
+async def callers():
+    """One user per role in the caller's organisation."""
+    south = await make_org("south")
+    return {role: await make_user(south, role) for role in ROLES}
+
+
 @pytest.mark.parametrize(("method", "path", "opt"), ROUTES, ids=ROUTE_IDS)
-async def test_without_valid_credentials_every_route_is_401(client, world, method, path, opt):
-    url = fill(path, world["ids"])
-    revoked = await make_user(world["north"], "admin", email="revoked@north.example")
+async def test_without_valid_credentials_every_route_is_401(client, method, path, opt):
+    url = fill(path, ANY_IDS)
+    revoked = await make_user(await make_org("north"), "admin", email="revoked@north.example")
     await accounts.revoke_api_token(revoked.principal, (await accounts.list_api_tokens(revoked.principal))[0]["id"])
     for headers in ({}, {"Authorization": "Bearer pw_madeup"}, {"Authorization": "Basic abc"}, revoked.headers):
-        response = await client.request(method, url, headers=headers, **request_kwargs(method, path, world["north_person"]))
+        response = await client.request(method, url, headers=headers, **request_kwargs(method, path, uuid.uuid4()))
         assert response.status_code == 401, (headers, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")
-        assert "EN1" not in response.text
 
 
 @pytest.mark.parametrize(("method", "path", "opt"), ROUTES, ids=ROUTE_IDS)
-async def test_a_role_without_the_right_gets_403_and_with_it_does_not(client, world, method, path, opt):
+async def test_a_role_without_the_right_gets_403_and_with_it_does_not(client, callers, method, path, opt):
     right = opt["right"]
-    for role, user in world["south"].items():
-        # South's own records, so that "allowed" requests can succeed.
-        ids = {**world["ids"]}
-        response = await client.request(method, fill(path, ids), headers=user.headers,
-                                         **request_kwargs(method, path, world["north_person"]))
+    for role, user in callers.items():
+        response = await client.request(method, fill(path, ANY_IDS), headers=user.headers,
+                                         **request_kwargs(method, path, uuid.uuid4()))
         allowed = right == "self" or role in RIGHTS[right]
         if allowed:
             assert response.status_code not in (401, 403, 500), (role, response.status_code, response.text)

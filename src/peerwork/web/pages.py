@@ -25,6 +25,8 @@ MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
 NAV = [  # (path, label, right needed or None for everyone signed in)
     ("/", "Home", None),
+    ("/community", "Reflective spaces", "community:read"),
+    ("/my-calendar", "My calendar", None),
     ("/people", "People", "people:read"),
     ("/import", "Import staff records", "assignments:import"),
     ("/profile", "My profile", None),

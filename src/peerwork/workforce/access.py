@@ -35,6 +35,11 @@ RIGHTS: dict[str, frozenset[str]] = {
     "accounts:read": frozenset({"admin"}),
     "accounts:write": frozenset({"admin"}),
     "audit:read": frozenset({"admin"}),
+    "community:read": _EVERYONE,
+    "community:book": _EVERYONE,
+    "community:manage": frozenset({"admin", "peer_lead"}),
+    # Facilitators of a series may also mark attendance (checked in the service).
+    "community:attendance": frozenset({"admin", "peer_lead"}),
 }
 
 

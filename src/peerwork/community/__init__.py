@@ -1,0 +1,1 @@
+"""Reflective spaces: event series, occurrences, bookings, calendars, newsletter."""

@@ -1,0 +1,251 @@
+"""Booking places: capacity never exceeded, first come first served, atomic promotion.
+
+Every change to one occurrence's bookings happens while holding that occurrence's row lock
+(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite has one writer, taken up front by an
+IMMEDIATE transaction), so concurrent requests on several app instances queue up in order.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+from piccolo.query.functions.aggregate import Max
+
+from peerwork.community import notify
+from peerwork.community.schemas import AttendeeOut, BookingOut, OccurrenceOut
+from peerwork.community.tables import Booking, EventSeries, Occurrence, SeriesFacilitator
+from peerwork.db import current_engine, is_postgres, transaction
+from peerwork.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from peerwork.workforce import audit
+from peerwork.workforce.access import Principal
+from peerwork.workforce.organisations import network_partners
+from peerwork.workforce.tables import Account, Organisation
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def visible_condition(principal: Principal):
+    """Occurrences the caller may see: their organisation's, and network-wide ones of partners."""
+    partners = await network_partners(principal.organisation_id)
+    condition = Occurrence.organisation == principal.organisation_id
+    if partners:
+        condition |= Occurrence.organisation.is_in(list(partners)) & (Occurrence.series.visibility == "network")
+    return condition
+
+
+async def _lock_occurrence(occurrence_id: UUID) -> None:
+    if is_postgres(current_engine()):
+        await Occurrence.raw("SELECT id FROM occurrence WHERE id = {} FOR UPDATE", occurrence_id)
+
+
+async def _visible_occurrence(principal: Principal, occurrence_id: UUID) -> dict[str, Any]:
+    row = await Occurrence.select(
+        Occurrence.all_columns(), Occurrence.series.booking_cutoff_minutes, Occurrence.series.title,
+    ).where((Occurrence.id == occurrence_id) & await visible_condition(principal)).first()
+    if row is None:
+        raise NotFound("No such occurrence.")
+    return row
+
+
+async def _waitlist_position(occurrence_id: UUID, queue_position: int) -> int:
+    return await Booking.count().where(
+        (Booking.occurrence == occurrence_id) & (Booking.status == "waitlisted")
+        & (Booking.queue_position <= queue_position)
+    )
+
+
+async def booking_out(row: dict[str, Any]) -> BookingOut:
+    position = None
+    if row["status"] == "waitlisted":
+        position = await _waitlist_position(row["occurrence"], row["queue_position"])
+    return BookingOut(id=row["id"], occurrence_id=row["occurrence"], status=row["status"],
+                      waitlist_position=position, attended=row["attended"], sequence=row["sequence"])
+
+
+async def book(principal: Principal, occurrence_id: UUID) -> BookingOut:
+    """Book a place: confirmed while places remain, else waitlisted at the back of the queue.
+    Booking again while holding a place or a queue position changes nothing."""
+    principal.require("community:book")
+    async with transaction():
+        await _lock_occurrence(occurrence_id)
+        occurrence = await _visible_occurrence(principal, occurrence_id)
+        if occurrence["status"] != "scheduled":
+            raise Conflict("This occurrence has been cancelled.")
+        cutoff = occurrence["start"] - timedelta(minutes=occurrence["series.booking_cutoff_minutes"])
+        if now() >= cutoff:
+            raise Conflict("Booking for this occurrence has closed.")
+        existing = await Booking.select().where(
+            (Booking.occurrence == occurrence_id) & (Booking.account == principal.account_id)
+        ).first()
+        if existing and existing["status"] in ("confirmed", "waitlisted"):
+            return await booking_out(existing)
+        confirmed = await Booking.count().where((Booking.occurrence == occurrence_id) & (Booking.status == "confirmed"))
+        last = await Booking.select(Max(Booking.queue_position, alias="last")).where(
+            Booking.occurrence == occurrence_id
+        ).first()
+        status = "confirmed" if confirmed < occurrence["capacity"] else "waitlisted"
+        position = (last["last"] or 0) + 1
+        if existing:
+            await Booking.update({
+                Booking.status: status, Booking.queue_position: position, Booking.attended: None,
+                Booking.sequence: Booking.sequence + 1, Booking.updated_at: now(),
+            }).where(Booking.id == existing["id"])
+            booking_id = existing["id"]
+        else:
+            booking = Booking(occurrence=occurrence_id, account=principal.account_id,
+                              organisation=principal.organisation_id, status=status, queue_position=position)
+            await booking.save()
+            booking_id = booking.id
+        await notify.booking_changed(booking_id)
+        await audit.record(principal, "create", "booking", booking_id, status=status)
+        row = await Booking.select().where(Booking.id == booking_id).first()
+        return await booking_out(row)
+
+
+async def cancel(principal: Principal, booking_id: UUID) -> BookingOut:
+    """Give up a place (or a queue position). The first in the queue gets the freed place."""
+    principal.require("community:book")
+    async with transaction():
+        row = await Booking.select(Booking.occurrence).where(
+            (Booking.id == booking_id) & (Booking.account == principal.account_id)
+        ).first()
+        if row is None:
+            raise NotFound("No such booking.")
+        await _lock_occurrence(row["occurrence"])
+        booking = await Booking.select().where(Booking.id == booking_id).first()
+        if booking["status"] == "cancelled":
+            return await booking_out(booking)
+        await Booking.update({Booking.status: "cancelled", Booking.sequence: Booking.sequence + 1,
+                              Booking.updated_at: now()}).where(Booking.id == booking_id)
+        await notify.booking_cancelled(booking_id, was_confirmed=booking["status"] == "confirmed")
+        await fill_from_waitlist(booking["occurrence"])
+        await audit.record(principal, "cancel", "booking", booking_id)
+        return await booking_out(await Booking.select().where(Booking.id == booking_id).first())
+
+
+async def fill_from_waitlist(occurrence_id: UUID) -> list[UUID]:
+    """Promote the front of the queue into free places. Call holding the occurrence lock."""
+    occurrence = await Occurrence.select(Occurrence.capacity, Occurrence.status, Occurrence.start).where(
+        Occurrence.id == occurrence_id
+    ).first()
+    if occurrence["status"] != "scheduled" or occurrence["start"] <= now():
+        return []
+    confirmed = await Booking.count().where((Booking.occurrence == occurrence_id) & (Booking.status == "confirmed"))
+    free = occurrence["capacity"] - confirmed
+    if free <= 0:
+        return []
+    promoted = await Booking.select(Booking.id).where(
+        (Booking.occurrence == occurrence_id) & (Booking.status == "waitlisted")
+    ).order_by(Booking.queue_position).limit(free).output(as_list=True)
+    for booking_id in promoted:
+        await Booking.update({Booking.status: "confirmed", Booking.sequence: Booking.sequence + 1,
+                              Booking.updated_at: now()}).where(Booking.id == booking_id)
+        await notify.booking_changed(booking_id, promoted=True)
+    return promoted
+
+
+async def upcoming(principal: Principal, *, days: int = 90, kind: str | None = None) -> list[OccurrenceOut]:
+    principal.require("community:read")
+    condition = await visible_condition(principal)
+    condition &= (Occurrence.end > now()) & (Occurrence.start < now() + timedelta(days=days))
+    if kind:
+        condition &= Occurrence.series.kind == kind
+    rows = await Occurrence.select(
+        Occurrence.id, Occurrence.series, Occurrence.organisation.name, Occurrence.series.kind,
+        Occurrence.series.title, Occurrence.start, Occurrence.end, Occurrence.original_start, Occurrence.location,
+        Occurrence.series.location, Occurrence.series.online_link, Occurrence.capacity, Occurrence.status,
+    ).where(condition).order_by(Occurrence.start).limit(500)
+    return await _with_counts(principal, rows)
+
+
+async def get_occurrence(principal: Principal, occurrence_id: UUID) -> OccurrenceOut:
+    principal.require("community:read")
+    await _visible_occurrence(principal, occurrence_id)
+    rows = await Occurrence.select(
+        Occurrence.id, Occurrence.series, Occurrence.organisation.name, Occurrence.series.kind,
+        Occurrence.series.title, Occurrence.start, Occurrence.end, Occurrence.original_start, Occurrence.location,
+        Occurrence.series.location, Occurrence.series.online_link, Occurrence.capacity, Occurrence.status,
+    ).where(Occurrence.id == occurrence_id)
+    return (await _with_counts(principal, rows))[0]
+
+
+async def _with_counts(principal: Principal, rows: list[dict[str, Any]]) -> list[OccurrenceOut]:
+    ids = [r["id"] for r in rows]
+    counts: dict[tuple[UUID, str], int] = {}
+    mine: dict[UUID, dict] = {}
+    if ids:
+        for c in await Booking.raw(
+            "SELECT occurrence, status, COUNT(*) AS n FROM booking WHERE occurrence IN ({}) GROUP BY occurrence, status"
+            .format(", ".join("{}" for _ in ids)), *ids,
+        ):
+            counts[(UUID(str(c["occurrence"])), c["status"])] = c["n"]
+        for b in await Booking.select().where(Booking.occurrence.is_in(ids) & (Booking.account == principal.account_id)):
+            mine[b["occurrence"]] = b
+    result = []
+    for r in rows:
+        my = mine.get(r["id"])
+        result.append(OccurrenceOut(
+            id=r["id"], series_id=r["series"], organisation=r["organisation.name"], kind=r["series.kind"],
+            title=r["series.title"], start=r["start"], end=r["end"],
+            location=r["location"] or r["series.location"], online_link=r["series.online_link"],
+            capacity=r["capacity"], confirmed=counts.get((r["id"], "confirmed"), 0),
+            waitlisted=counts.get((r["id"], "waitlisted"), 0), status=r["status"],
+            moved=r["start"] != r["original_start"],
+            my_booking=await booking_out(my) if my and my["status"] != "cancelled" else None,
+        ))
+    return result
+
+
+async def my_bookings(principal: Principal) -> list[tuple[OccurrenceOut, BookingOut]]:
+    rows = await Booking.select(Booking.occurrence).where(
+        (Booking.account == principal.account_id) & (Booking.status != "cancelled")
+        & (Booking.occurrence.end > now())
+    ).output(as_list=True)
+    result = []
+    for occurrence_id in rows:
+        occurrence = await get_occurrence(principal, occurrence_id)
+        result.append((occurrence, occurrence.my_booking))
+    return sorted(result, key=lambda pair: pair[0].start)
+
+
+async def _may_mark_attendance(principal: Principal, occurrence: dict[str, Any]) -> None:
+    if occurrence["organisation"] == principal.organisation_id and principal.can("community:attendance"):
+        return
+    if await SeriesFacilitator.exists().where(
+        (SeriesFacilitator.series == occurrence["series"]) & (SeriesFacilitator.account == principal.account_id)
+    ):
+        return
+    raise PermissionDenied("Only the facilitators and peer leads mark attendance.")
+
+
+async def attendees(principal: Principal, occurrence_id: UUID) -> list[AttendeeOut]:
+    occurrence = await _visible_occurrence(principal, occurrence_id)
+    await _may_mark_attendance(principal, occurrence)
+    rows = await Booking.select(
+        Booking.id, Booking.status, Booking.attended, Booking.account.display_name, Booking.organisation.name,
+    ).where((Booking.occurrence == occurrence_id) & (Booking.status != "cancelled")).order_by(Booking.queue_position)
+    await audit.record(principal, "read", "booking", occurrence_id, fields=["attendees"])
+    return [AttendeeOut(booking_id=r["id"], name=r["account.display_name"], organisation=r["organisation.name"],
+                        status=r["status"], attended=r["attended"]) for r in rows]
+
+
+async def mark_attendance(principal: Principal, booking_id: UUID, attended: bool) -> AttendeeOut:
+    row = await Booking.select(Booking.occurrence, Booking.status).where(Booking.id == booking_id).first()
+    if row is None:
+        raise NotFound("No such booking.")
+    occurrence = await _visible_occurrence(principal, row["occurrence"])
+    await _may_mark_attendance(principal, occurrence)
+    if occurrence["start"] > now():
+        raise InvalidInput("Attendance can be marked once the occurrence has started.")
+    if row["status"] != "confirmed":
+        raise InvalidInput("Only confirmed places can be marked attended.")
+    await Booking.update({Booking.attended: attended, Booking.updated_at: now()}).where(Booking.id == booking_id)
+    await audit.record(principal, "update", "booking", booking_id, fields=["attended"])
+    return next(a for a in await attendees(principal, row["occurrence"]) if a.booking_id == booking_id)
+
+
+__all__ = ["Account", "EventSeries", "Organisation"]

@@ -1,0 +1,176 @@
+"""Community API and the calendar feed route."""
+
+from __future__ import annotations
+
+import hashlib
+from email.utils import format_datetime
+from uuid import UUID
+
+from litestar import Controller, HttpMethod, Request, Response, delete, get, patch, post, route
+
+from peerwork.community import bookings, feeds, preferences, series
+from peerwork.community.schemas import (
+    AttendanceIn,
+    AttendeeOut,
+    BookingOut,
+    CancelIn,
+    FeedOut,
+    OccurrenceMove,
+    OccurrenceOut,
+    PreferencesIn,
+    PreferencesOut,
+    SeriesChange,
+    SeriesIn,
+    SeriesOut,
+)
+from msgspec import UNSET
+
+from peerwork.errors import InvalidInput, NotFound
+from peerwork.workforce.access import Principal
+
+
+class SeriesController(Controller):
+    path = "/community/series"
+    tags = ["community"]
+
+    @get("/", opt={"right": "community:read"})
+    async def list_series(self, principal: Principal) -> list[SeriesOut]:
+        return await series.list_series(principal)
+
+    @post("/", opt={"right": "community:manage"})
+    async def create_series(self, principal: Principal, data: SeriesIn) -> SeriesOut:
+        return await series.create_series(principal, data)
+
+    @get("/{series_id:uuid}", opt={"right": "community:read"})
+    async def get_series(self, principal: Principal, series_id: UUID) -> SeriesOut:
+        return await series.get_series(principal, series_id)
+
+    @patch("/{series_id:uuid}", opt={"right": "community:manage"})
+    async def change_series(self, principal: Principal, series_id: UUID, data: SeriesChange) -> SeriesOut:
+        """Change from ``from_date`` onwards; a new time or rule starts a new series there."""
+        return await series.change_series(principal, series_id, data)
+
+    @post("/{series_id:uuid}/close", status_code=204, opt={"right": "community:manage"})
+    async def close_series(self, principal: Principal, series_id: UUID) -> None:
+        await series.close_series(principal, series_id)
+
+
+class OccurrenceController(Controller):
+    path = "/community/occurrences"
+    tags = ["community"]
+
+    @get("/", opt={"right": "community:read"})
+    async def upcoming(self, principal: Principal, days: int = 90, kind: str | None = None) -> list[OccurrenceOut]:
+        if not 1 <= days <= 366:
+            raise InvalidInput("days: between 1 and 366")
+        return await bookings.upcoming(principal, days=days, kind=kind)
+
+    @get("/{occurrence_id:uuid}", opt={"right": "community:read"})
+    async def get_occurrence(self, principal: Principal, occurrence_id: UUID) -> OccurrenceOut:
+        return await bookings.get_occurrence(principal, occurrence_id)
+
+    @post("/{occurrence_id:uuid}/cancel", status_code=204, opt={"right": "community:manage"})
+    async def cancel_occurrence(self, principal: Principal, occurrence_id: UUID, data: CancelIn) -> None:
+        await series.cancel_occurrence(principal, occurrence_id, data.reason)
+
+    @post("/{occurrence_id:uuid}/move", status_code=204, opt={"right": "community:manage"})
+    async def move_occurrence(self, principal: Principal, occurrence_id: UUID, data: OccurrenceMove) -> None:
+        # UNSET keeps the place; null or "" goes back to the series' place.
+        location = None if data.location is UNSET else (data.location or "")
+        await series.move_occurrence(principal, occurrence_id, data.start, data.end, location)
+
+    @post("/{occurrence_id:uuid}/bookings", opt={"right": "community:book"})
+    async def book(self, principal: Principal, occurrence_id: UUID) -> BookingOut:
+        return await bookings.book(principal, occurrence_id)
+
+    @get("/{occurrence_id:uuid}/attendees", opt={"right": "community:read"})
+    async def attendees(self, principal: Principal, occurrence_id: UUID) -> list[AttendeeOut]:
+        return await bookings.attendees(principal, occurrence_id)
+
+
+class BookingController(Controller):
+    path = "/bookings"
+    tags = ["community"]
+
+    @delete("/{booking_id:uuid}", status_code=200, opt={"right": "community:book"})
+    async def cancel(self, principal: Principal, booking_id: UUID) -> BookingOut:
+        return await bookings.cancel(principal, booking_id)
+
+    @patch("/{booking_id:uuid}/attendance", opt={"right": "community:read"})
+    async def attendance(self, principal: Principal, booking_id: UUID, data: AttendanceIn) -> AttendeeOut:
+        return await bookings.mark_attendance(principal, booking_id, data.attended)
+
+    @get("/{booking_id:uuid}/invite.ics", opt={"right": "community:book"})
+    async def invite(self, principal: Principal, booking_id: UUID) -> Response[bytes]:
+        method, body = await preferences.current_invite(principal, booking_id)
+        return Response(body, media_type=f"text/calendar; method={method}")
+
+
+class CalendarController(Controller):
+    path = "/calendars"
+    tags = ["community"]
+
+    @post("/mine", opt={"right": "self"})
+    async def issue_personal(self, principal: Principal) -> FeedOut:
+        url, created = await feeds.issue_feed(principal)
+        return FeedOut(url=url, created_at=created)
+
+    @delete("/mine", opt={"right": "self"})
+    async def revoke_personal(self, principal: Principal) -> None:
+        await feeds.revoke_feed(principal)
+
+    @post("/organisation", opt={"right": "community:manage"})
+    async def issue_organisation(self, principal: Principal) -> FeedOut:
+        url, created = await feeds.issue_feed(principal, organisation_feed=True)
+        return FeedOut(url=url, created_at=created)
+
+    @delete("/organisation", opt={"right": "community:manage"})
+    async def revoke_organisation(self, principal: Principal) -> None:
+        await feeds.revoke_feed(principal, organisation_feed=True)
+
+
+class PreferenceController(Controller):
+    path = "/community/preferences"
+    tags = ["community"]
+
+    @get("/", opt={"right": "self"})
+    async def get_preferences(self, principal: Principal) -> PreferencesOut:
+        return PreferencesOut(newsletter=await preferences.wants_newsletter(principal.account_id))
+
+    @patch("/", opt={"right": "self"})
+    async def set_preferences(self, principal: Principal, data: PreferencesIn) -> PreferencesOut:
+        await preferences.set_newsletter(principal, data.newsletter)
+        return PreferencesOut(newsletter=data.newsletter)
+
+
+COMMUNITY_API = [SeriesController, OccurrenceController, BookingController, CalendarController, PreferenceController]
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    candidates = [c.strip().removeprefix("W/") for c in header.split(",")]
+    return "*" in candidates or etag in candidates
+
+
+@route("/calendar/{name:str}", http_method=[HttpMethod.GET, HttpMethod.HEAD], include_in_schema=True,
+       tags=["community"], exclude_from_csrf=True)
+async def calendar_feed(request: Request, name: str) -> Response[bytes]:
+    """A private calendar feed (no sign-in: the secret URL is the key). Conditional GET:
+    a matching ``If-None-Match`` gets 304 with no body."""
+    if not name.endswith(".ics"):
+        raise NotFound("No such calendar.")
+    feed = await feeds.feed_for_token(name.removesuffix(".ics"))
+    etag = _etag(feed.body)
+    headers = {"ETag": etag, "Last-Modified": format_datetime(feed.last_modified, usegmt=True),
+               "Cache-Control": "private, no-cache"}
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(b"", status_code=304, headers=headers)
+    body = b"" if request.method == "HEAD" else feed.body
+    headers["Content-Length"] = str(len(feed.body))
+    return Response(body, media_type="text/calendar", headers=headers)
+

@@ -1,0 +1,1 @@
+"""Email: an outbox table that every message passes through, and the transports that send it."""

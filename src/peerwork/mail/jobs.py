@@ -27,4 +27,4 @@ def mail_jobs(settings: Settings) -> list[Job]:
     # A cron trigger (not an interval) so every instance agrees on the due minute that
     # scheduler.claim_run keys the run by; a short catch-up window, since any run sends all
     # that is due and a missed minute needs no run of its own.
-    return [Job("mail-outbox", CronTrigger(minute="*", timezone="UTC"), deliver, catch_up_window=timedelta(minutes=5))]
+    return [Job("mail-outbox", CronTrigger(minute="*", timezone="UTC"), deliver, catch_up_window=timedelta(minutes=5), claim=False)]

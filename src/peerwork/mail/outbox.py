@@ -144,7 +144,8 @@ async def _claim(now: datetime, batch: int) -> list[dict[str, Any]]:
     if not claimed:
         return []
     ids = [UUID(str(row["id"])) for row in claimed]
-    return await OutboxMessage.select().where(OutboxMessage.id.is_in(ids)).order_by(OutboxMessage.next_attempt_at)
+    # Oldest first, so one person's invites arrive in the order they were made.
+    return await OutboxMessage.select().where(OutboxMessage.id.is_in(ids)).order_by(OutboxMessage.created_at)
 
 
 async def _mark(message_id: UUID, **values: Any) -> None:

@@ -180,7 +180,7 @@ class OutboxMessage(Table):
     calendar_ics = Text(null=True, default=None)
     # Makes enqueueing idempotent: a job re-run or a retried request adds nothing twice.
     dedupe_key = Varchar(length=200, null=True, default=None, unique=True)
-    status = Varchar(length=16, default="pending", index=True)  # pending | sent | failed
+    status = Varchar(length=16, default="pending", index=True)  # pending | sending | sent | failed
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
     last_error = Varchar(length=300, null=True, default=None)  # error type only, never content

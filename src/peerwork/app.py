@@ -29,7 +29,9 @@ from peerwork.settings import Settings, load_settings, use_settings
 from peerwork.web import pages
 from peerwork.community.controllers import COMMUNITY_API, calendar_feed
 from peerwork.web.community_pages import COMMUNITY_PAGES
+from peerwork.web.retention_pages import RETENTION_PAGES
 from peerwork.workforce.controllers import API_CONTROLLERS
+from peerwork.workforce.retention_controllers import RetentionController
 
 WEB = Path(__file__).parent / "web"
 logger = logging.getLogger("peerwork")
@@ -83,7 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     api = Router(
         path="/api/v1",
-        route_handlers=[*API_CONTROLLERS, *COMMUNITY_API],
+        route_handlers=[*API_CONTROLLERS, RetentionController, *COMMUNITY_API],
         guards=[has_route_right],
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
         security=[{"bearer": []}],
@@ -94,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             api,
             *pages.PAGE_HANDLERS,
             *COMMUNITY_PAGES,
+            *RETENTION_PAGES,
             calendar_feed,
             create_static_files_router(path="/static", directories=[WEB / "static"], include_in_schema=False),
         ],

@@ -173,6 +173,59 @@ def cmd_import_assignments(settings: Settings, args: argparse.Namespace) -> int:
     return _run(settings, work)
 
 
+def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from peerwork.workforce.access import system_principal
+    from peerwork.workforce.organisations import organisation_by_slug
+    from peerwork.workforce.retention_views import as_csv, figure_rows, percent, reports_for
+
+    async def work() -> int:
+        org = await organisation_by_slug(args.org)
+        principal = system_principal(org.id, org.slug, org.name)
+        (report,) = await reports_for(principal, args.as_of, by=(args.by,) if args.by else ())
+        if args.format == "json":
+            print(json.dumps(report.to_dict(), indent=2))
+        elif args.format == "csv":
+            print(as_csv(figure_rows(report, args.by)), end="")
+        else:
+            _print_retention_table(org.name, report, args.by, percent, figure_rows)
+        return 0
+
+    return _run(settings, work)
+
+
+def _print_retention_table(name, report, by, percent, figure_rows) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"[bold]{name}[/bold]: lived-experience roles, as of {report.as_of.isoformat()}")
+    console.print(f"{report.spells} spells, {report.leavers} ended, {report.in_post} in post")
+    headline = Table("", "Kaplan–Meier (95% CI)", "at risk", "cohort rate", "retained / eligible")
+    for estimate, cohort in zip(report.retention, report.cohort_rates):
+        interval = "–" if estimate.survival is None else (
+            f"{percent(estimate.survival)} ({percent(estimate.lower)}–{percent(estimate.upper)})")
+        headline.add_row(f"{estimate.years} year{'s' if estimate.years > 1 else ''}", interval, str(estimate.at_risk),
+                         percent(cohort.rate), f"{cohort.retained} / {cohort.eligible}")
+    console.print(headline)
+    if by:
+        table = Table(by.replace("_", " "), "spells", "leavers", "in post", "1 year", "2 years", "3 years")
+        for row in figure_rows(report, by):
+            table.add_row(str(row["group"]), str(row["spells"]), str(row["leavers"]), str(row["in_post"]),
+                          *(percent(row.get(f"km_{k}y")) for k in (1, 2, 3)))
+        console.print(table)
+
+
+def _date(raw: str):
+    from peerwork.workforce.rules import RuleError, parse_date
+
+    try:
+        return parse_date(raw)
+    except RuleError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 # --- parser -----------------------------------------------------------------------------
 
 
@@ -220,6 +273,13 @@ def build_parser() -> OneLineParser:
     assignments.add_argument("--all-or-nothing", action="store_true", help="import nothing if any row is bad")
     assignments.add_argument("--quiet", action="store_true", help="no progress bar")
     assignments.set_defaults(handler=cmd_import_assignments)
+
+    retention = commands.add_parser("retention", help="retention of lived-experience roles at 1, 2 and 3 years")
+    retention.add_argument("--org", required=True, help="organisation slug")
+    retention.add_argument("--as-of", type=_date, help="replay the figures on a past date (default today)")
+    retention.add_argument("--by", choices=["cohort_year", "financial_year", "team", "band"], help="break down by")
+    retention.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    retention.set_defaults(handler=cmd_retention)
     return parser
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from peerwork.errors import Conflict, NotFound
 from peerwork.workforce import accounts
@@ -102,6 +102,36 @@ def demo_csv(org: dict, today: date, seed: int) -> tuple[str, list[tuple[str, st
     return out.getvalue(), names
 
 
+DEMO_SERIES = [  # (organisation, kind, title, rrule, start, end, capacity, place, visibility)
+    ("northfield-nhs", "co_reflection", "Monthly co-reflection", "FREQ=MONTHLY;BYDAY=1TU", time(13), time(14, 30), 12,
+     "Training Room 2, Oak House", "organisation"),
+    ("northfield-nhs", "social_drop_in", "Social drop-in", "FREQ=MONTHLY;BYDAY=3TH", time(12), time(13, 30), 20,
+     "The Hub café, Willow site", "organisation"),
+    ("northfield-nhs", "debrief", "Daily debrief", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", time(16, 30), time(17), 8,
+     "Online (Teams link in the invite)", "organisation"),
+    ("northfield-nhs", "development_day", "Peer development day", "FREQ=MONTHLY;INTERVAL=6;BYDAY=2WE",
+     time(9, 30), time(16), 40, "Northfield Conference Centre", "organisation"),
+    ("open-door", "network_meeting", "Peer network meeting", "FREQ=MONTHLY;BYDAY=4WE", time(10), time(12), 30,
+     "Open Door Community Hall", "network"),
+]
+
+
+async def load_demo_series(today: date) -> None:
+    from peerwork.community.schemas import SeriesIn
+    from peerwork.community.series import create_series
+    from peerwork.community.tables import EventSeries
+    from peerwork.workforce.access import system_principal
+
+    for slug, kind, title, rule, start, end, capacity, place, visibility in DEMO_SERIES:
+        org = await organisation_by_slug(slug)
+        if await EventSeries.exists().where((EventSeries.organisation == org.id) & (EventSeries.title == title)):
+            continue
+        await create_series(system_principal(org.id, org.slug, org.name), SeriesIn(
+            kind=kind, title=title, rrule=rule, start_date=today, start_time=start, end_time=end,
+            capacity=capacity, location=place, visibility=visibility,
+        ))
+
+
 async def load_demo(today: date | None = None) -> list[tuple[str, str, str, str]]:
     """Create (or refresh) the demo; returns (organisation, email, role, password) per login."""
     today = today or date.today()
@@ -136,4 +166,5 @@ async def load_demo(today: date | None = None) -> list[tuple[str, str, str, str]
                 except Conflict:
                     pass
             logins.append((org["slug"], email, role, DEMO_PASSWORD))
+    await load_demo_series(today)
     return logins

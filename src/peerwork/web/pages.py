@@ -28,6 +28,7 @@ NAV = [  # (path, label, right needed or None for everyone signed in)
     ("/community", "Reflective spaces", "community:read"),
     ("/my-calendar", "My calendar", None),
     ("/people", "People", "people:read"),
+    ("/retention", "Retention", "retention:read"),
     ("/import", "Import staff records", "assignments:import"),
     ("/profile", "My profile", None),
 ]
@@ -45,7 +46,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         template_name=template,
         context={
             "principal": principal, "nav": nav_for(principal), "path": request.url.path,
-            "role_labels": ROLE_LABELS, **context,
+            "role_labels": ROLE_LABELS, "zip": zip, **context,
         },
         status_code=status_code,
     )

@@ -35,6 +35,7 @@ RIGHTS: dict[str, frozenset[str]] = {
     "accounts:read": frozenset({"admin"}),
     "accounts:write": frozenset({"admin"}),
     "audit:read": frozenset({"admin"}),
+    "retention:read": frozenset({"admin", "hr", "peer_lead"}),
     "community:read": _EVERYONE,
     "community:book": _EVERYONE,
     "community:manage": frozenset({"admin", "peer_lead"}),

@@ -28,8 +28,10 @@ from peerwork.security import IdentifyCaller, current_principal, has_route_right
 from peerwork.settings import Settings, load_settings, use_settings
 from peerwork.web import pages
 from peerwork.community.controllers import COMMUNITY_API, calendar_feed
+from peerwork.supervision.controllers import SUPERVISION_API
 from peerwork.web.community_pages import COMMUNITY_PAGES
 from peerwork.web.retention_pages import RETENTION_PAGES
+from peerwork.web.supervision_pages import SUPERVISION_PAGES
 from peerwork.workforce.controllers import API_CONTROLLERS
 from peerwork.workforce.retention_controllers import RetentionController
 
@@ -62,9 +64,20 @@ def _exception_handlers():
     return {kind: for_both(handler) for kind, handler in EXCEPTION_HANDLERS.items()}
 
 
+# Database drivers log statements with their parameters at DEBUG: that would put supervision
+# notes and lived-experience statements in the logs, so they never log below WARNING.
+QUIET_LOGGERS = ("aiosqlite", "asyncpg", "piccolo", "piccolo.engine", "apscheduler.executors")
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings)
     if settings.secret_key_is_generated:
         logger.warning("PEERWORK_SECRET_KEY is not set: using a random key (fine for one local instance).")
     use_settings(settings)
@@ -85,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     api = Router(
         path="/api/v1",
-        route_handlers=[*API_CONTROLLERS, RetentionController, *COMMUNITY_API],
+        route_handlers=[*API_CONTROLLERS, RetentionController, *COMMUNITY_API, *SUPERVISION_API],
         guards=[has_route_right],
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
         security=[{"bearer": []}],
@@ -97,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *pages.PAGE_HANDLERS,
             *COMMUNITY_PAGES,
             *RETENTION_PAGES,
+            *SUPERVISION_PAGES,
             calendar_feed,
             create_static_files_router(path="/static", directories=[WEB / "static"], include_in_schema=False),
         ],

@@ -29,7 +29,10 @@ async def _with_database(settings: Settings, work: Callable[[], Awaitable[int]])
     from peerwork.db import close_pool, open_pool, use_database
     from peerwork.settings import use_settings
 
+    from peerwork.app import configure_logging
+
     use_settings(settings)
+    configure_logging(settings)
     engine = use_database(settings.database_url)
     opened = await open_pool(engine)
     try:

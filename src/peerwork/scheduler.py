@@ -46,8 +46,9 @@ def all_jobs(settings: Settings) -> list[Job]:
     """Every domain's jobs."""
     from peerwork.community.jobs import community_jobs
     from peerwork.mail.jobs import mail_jobs
+    from peerwork.supervision.jobs import supervision_jobs
 
-    return [*mail_jobs(settings), *community_jobs()]
+    return [*mail_jobs(settings), *community_jobs(), *supervision_jobs()]
 
 
 def due_key(due: datetime) -> str:

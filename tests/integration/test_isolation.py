@@ -17,6 +17,8 @@ from litestar.routes import HTTPRoute
 from peerwork.app import create_app
 from peerwork.community import bookings, series
 from peerwork.community.schemas import SeriesIn
+from peerwork.supervision import agreements, sessions
+from peerwork.supervision.schemas import AgreementIn, GroupIn
 from peerwork.settings import load_settings
 from peerwork.workforce import accounts
 from peerwork.workforce.access import RIGHTS, ROLES
@@ -64,6 +66,19 @@ SAMPLE_BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/calendars/mine"): {},
     ("POST", "/api/v1/calendars/organisation"): {},
     ("PATCH", "/api/v1/community/preferences"): {"json": {"newsletter": False}},
+    ("POST", "/api/v1/supervision/agreements"): {"json": "AGREEMENT"},
+    ("POST", "/api/v1/supervision/agreements/{agreement_id:uuid}/end"): {},
+    ("POST", "/api/v1/supervision/agreements/{agreement_id:uuid}/proposals"): {"json": {"months": 2}},
+    ("POST", "/api/v1/supervision/agreements/{agreement_id:uuid}/accept"): {"json": {}},
+    ("POST", "/api/v1/supervision/groups"): {"json": "GROUP"},
+    ("POST", "/api/v1/supervision/sessions/{session_id:uuid}/move"): {"json": {
+        "start": "2030-02-05T14:00:00+00:00", "end": "2030-02-05T15:00:00+00:00"}},
+    ("POST", "/api/v1/supervision/sessions/{session_id:uuid}/cancel"): {"json": {"by": "peer_lead"}},
+    ("POST", "/api/v1/supervision/sessions/{session_id:uuid}/outcome"): {"json": {"status": "held"}},
+    ("PUT", "/api/v1/supervision/sessions/{session_id:uuid}/notes"): {"json": {"notes": "n"}},
+    ("POST", "/api/v1/supervision/sessions/{session_id:uuid}/notes/comment"): {"json": {"comment": "c"}},
+    ("POST", "/api/v1/supervision/cover"): {"json": "COVER"},
+    ("PUT", "/api/v1/supervision/policy"): {"json": {"role": "psw", "kind": "one_to_one", "every_days": 21}},
 }
 
 
@@ -94,10 +109,18 @@ async def world():
         start_time=time(13), end_time=time(14), capacity=5))
     occurrence_id = (await bookings.upcoming(psw.principal, days=3650))[0].id
     booking = await bookings.book(psw.principal, occurrence_id)
+    supervisor = await make_user(north, "supervisor")
+    agreement = await agreements.create_agreement(lead.principal, AgreementIn(
+        supervisor_id=supervisor.principal.account_id, supervisee_id=psw.principal.account_id,
+        start_date=date.today() + timedelta(days=1)))
+    proposed = await sessions.propose_sessions(lead.principal, agreement.id, 2)
+    group = await agreements.create_group(lead.principal, GroupIn(name="North group",
+                                                                  facilitator_ids=[supervisor.principal.account_id]))
     ids = {
         "team_id": team["id"], "person_id": person["id"], "assignment_id": assignment["id"],
         "account_id": north_admin.principal.account_id, "token_id": token.id, "series_id": created.id,
-        "occurrence_id": occurrence_id, "booking_id": booking.id,
+        "occurrence_id": occurrence_id, "booking_id": booking.id, "agreement_id": agreement.id,
+        "session_id": proposed[0].id, "group_id": group.id,
     }
     return {"north": north, "ids": ids, "south_all": await make_all_roles_user(south), "north_person": person["id"]}
 
@@ -111,17 +134,26 @@ def fill(path: str, ids: dict) -> str:
     return re.sub(r"\{(\w+):\w+\}", value, path)
 
 
-def request_kwargs(method: str, path: str, person_id) -> dict:
+def request_kwargs(method: str, path: str, person_id, account_id=None) -> dict:
+    """A valid body for the route; ids in it point at ``person_id``/``account_id`` records."""
     sample = SAMPLE_BODIES.get((method, path), {})
-    if sample.get("json") == "ASSIGNMENT":
-        return {"json": {"person_id": str(person_id), "assignment_number": "X1", "position_title": "PSW",
-                         "lived_experience_role": True, "start_date": "2024-01-01"}}
+    account = str(account_id or uuid.uuid4())
+    bodies = {
+        "ASSIGNMENT": {"person_id": str(person_id), "assignment_number": "X1", "position_title": "PSW",
+                       "lived_experience_role": True, "start_date": "2024-01-01"},
+        "AGREEMENT": {"supervisor_id": account, "supervisee_id": str(uuid.uuid4()), "start_date": "2030-01-01"},
+        "GROUP": {"name": "Tuesday group", "facilitator_ids": [account]},
+        "COVER": {"away_id": account, "cover_id": str(uuid.uuid4()), "start_date": "2030-01-01", "end_date": "2030-01-31"},
+    }
+    if isinstance(sample.get("json"), str):
+        return {"json": bodies[sample["json"]]}
     return dict(sample)
 
 
 # Ids that exist nowhere: 401 and 403 are decided before any record is looked up.
 ANY_IDS = {name: uuid.uuid4() for name in (
     "team_id", "person_id", "assignment_id", "account_id", "token_id", "series_id", "occurrence_id", "booking_id",
+    "agreement_id", "session_id", "group_id",
 )}
 
 

@@ -105,6 +105,26 @@ async def personal_events(account_id: UUID) -> list[ical.CalEvent]:
         if b["status"] == "waitlisted":
             event = ical.CalEvent(**{**event.__dict__, "summary": f"{event.summary} (waiting list)"})
         events.append(event)
+    return events + await supervision_events(account_id)
+
+
+async def supervision_events(account_id: UUID) -> list[ical.CalEvent]:
+    """Supervision sessions as CLASS:PRIVATE events (no notes, no other person's details)."""
+    from peerwork.supervision.notify import calendar_event as session_event, session_context
+    from peerwork.supervision.tables import GroupMember, SupervisionSession
+
+    groups = await GroupMember.select(GroupMember.peer_group).where(GroupMember.account == account_id).output(as_list=True)
+    mine = (SupervisionSession.supervisor == account_id) | (SupervisionSession.supervisee == account_id)
+    if groups:
+        mine |= SupervisionSession.agreement.peer_group.is_in(groups)
+    ids = await SupervisionSession.select(SupervisionSession.id).where(
+        mine & SupervisionSession.status.is_in(["scheduled", "held", "cancelled"])
+        & (SupervisionSession.end > now() - timedelta(days=PAST_DAYS))
+    ).output(as_list=True)
+    events = []
+    for session_id in ids:
+        s = await session_context(session_id)
+        events.append(session_event(s, cancelled=s["status"] == "cancelled"))
     return events
 
 

@@ -27,6 +27,8 @@ NAV = [  # (path, label, right needed or None for everyone signed in)
     ("/", "Home", None),
     ("/community", "Reflective spaces", "community:read"),
     ("/my-calendar", "My calendar", None),
+    ("/supervision", "Supervision", None),
+    ("/supervision/compliance", "Supervision compliance", "supervision:manage"),
     ("/people", "People", "people:read"),
     ("/retention", "Retention", "retention:read"),
     ("/import", "Import staff records", "assignments:import"),

@@ -36,6 +36,10 @@ RIGHTS: dict[str, frozenset[str]] = {
     "accounts:write": frozenset({"admin"}),
     "audit:read": frozenset({"admin"}),
     "retention:read": frozenset({"admin", "hr", "peer_lead"}),
+    # Supervision dates and status; the notes are only ever the supervisor's and supervisee's.
+    "supervision:read": _EVERYONE,
+    "supervision:manage": frozenset({"admin", "peer_lead"}),
+    "supervision:policy": frozenset({"admin"}),
     "community:read": _EVERYONE,
     "community:book": _EVERYONE,
     "community:manage": frozenset({"admin", "peer_lead"}),

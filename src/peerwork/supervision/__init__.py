@@ -1,0 +1,1 @@
+"""1:1 and group peer supervision: agreements, sessions, confidential notes, compliance."""

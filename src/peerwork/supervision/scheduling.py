@@ -18,10 +18,11 @@ is in UTC.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
@@ -101,7 +102,7 @@ def propose(
     if slot_minutes < 1:
         raise ValueError("slot_minutes must be at least 1")
     ordered = sorted(requests, key=lambda r: r.key)
-    for previous, request in zip(ordered, ordered[1:]):
+    for previous, request in pairwise(ordered):
         if previous.key == request.key:
             raise ValueError(f"Two requests share the key {request.key!r}.")
     for request in ordered:
@@ -123,7 +124,8 @@ def propose(
         if request.supervisee is not None:
             people.append(("supervisee", request.supervisee))
         people += [(f"member {m}", m) for m in request.members]
-        proposals += _propose_one(request, [(role, key, calendar(key)) for role, key in people],
+        unique = {key: role for role, key in reversed(people)}  # one entry per person, first role wins
+        proposals += _propose_one(request, [(role, key, calendar(key)) for key, role in reversed(unique.items())],
                                   holidays, slot_minutes * 60)
     return proposals
 
@@ -144,30 +146,29 @@ def _check(request: Request) -> None:
 
 class _Calendar:
     """One person's commitments as disjoint merged blocks of POSIX seconds, for an overlap
-    test by bisection. The labelled commitments are kept as given (and proposals appended)
-    and only searched to explain a clash, which is rare."""
+    test by bisection. The labelled commitments (as given, proposals appended) are only
+    searched to explain a clash, which is rare."""
 
-    __slots__ = ("starts", "ends", "labelled")
+    __slots__ = ("added", "busy", "ends", "starts")
 
     def __init__(self, busy: Sequence[Busy]) -> None:
-        for b in busy:
-            if b.start.tzinfo is None or b.end.tzinfo is None:
-                raise ValueError(f"Busy time {b.what!r} must have timezone-aware start and end.")
-        self.labelled: list[tuple[int, int, str]] = [
-            (int(b.start.timestamp()), int(b.end.timestamp()), b.what) for b in busy]
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        for start, end, _ in sorted(self.labelled):
+        if None in {b.start.tzinfo for b in busy} | {b.end.tzinfo for b in busy}:
+            naive = next(b for b in busy if b.start.tzinfo is None or b.end.tzinfo is None)
+            raise ValueError(f"Busy time {naive.what!r} must have timezone-aware start and end.")
+        self.busy = busy
+        self.added: list[tuple[float, float, str]] = []
+        self.starts: list[float] = []
+        self.ends: list[float] = []
+        for start, end in sorted([(b.start.timestamp(), b.end.timestamp()) for b in busy]):
             if end <= start:
                 continue
             if self.ends and start <= self.ends[-1]:
-                if end > self.ends[-1]:
-                    self.ends[-1] = end
+                self.ends[-1] = max(self.ends[-1], end)
             else:
                 self.starts.append(start)
                 self.ends.append(end)
 
-    def blocking_end(self, start: int, end: int) -> int | None:
+    def blocking_end(self, start: float, end: float) -> float | None:
         """The end of the block overlapping [start, end), or None when that time is free."""
         i = bisect_right(self.starts, start) - 1
         if i >= 0 and self.ends[i] > start:
@@ -176,8 +177,8 @@ class _Calendar:
             return self.ends[i + 1]
         return None
 
-    def add(self, start: int, end: int, what: str) -> None:
-        self.labelled.append((start, end, what))
+    def add(self, start: float, end: float, what: str) -> None:
+        self.added.append((start, end, what))
         # Merge into the blocks it touches (a clashing proposal may overlap several).
         lo = bisect_left(self.ends, start)
         hi = bisect_right(self.starts, end)
@@ -187,9 +188,10 @@ class _Calendar:
         self.starts[lo:hi] = [start]
         self.ends[lo:hi] = [end]
 
-    def during(self, start: int, end: int) -> list[tuple[int, int, str]]:
+    def during(self, start: float, end: float) -> list[tuple[float, float, str]]:
         """Labelled commitments overlapping [start, end), in time order."""
-        return sorted(e for e in self.labelled if e[0] < end and e[1] > start)
+        labelled = [(b.start.timestamp(), b.end.timestamp(), b.what) for b in self.busy]
+        return sorted(e for e in labelled + self.added if e[0] < end and e[1] > start)
 
 
 @lru_cache(maxsize=8192)
@@ -206,13 +208,12 @@ def _day_offsets(target_weekday: int, tolerance: int, preferred: int | None) -> 
 
 
 def _candidate_days(request: Request, target: date, tolerance: int, holidays: Mapping[date, str],
-                    taken: set[date]) -> list[date]:
-    days = []
+                    taken: set[date]) -> Iterator[date]:
+    """The days to try for a target, best first (lazily: the first usually has room)."""
     for offset in _day_offsets(target.weekday(), tolerance, request.preferred_weekday):
         day = target + timedelta(days=offset)
         if request.first_date <= day <= request.until and day not in holidays and day not in taken:
-            days.append(day)
-    return days
+            yield day
 
 
 def _propose_one(request: Request, people: list[tuple[str, str, _Calendar]], holidays: Mapping[date, str],
@@ -232,17 +233,18 @@ def _propose_one(request: Request, people: list[tuple[str, str, _Calendar]], hol
     taken: set[date] = set()
     target = request.first_date
     while target <= request.until:
-        days = _candidate_days(request, target, tolerance, holidays, taken)
-        placed = None
-        if first_offset <= last_offset:
-            for day in days:
-                origin = _local_seconds(day, request.window_start)
-                start = _first_free(people, origin + first_offset, origin + last_offset, length, origin, step)
-                if start is not None:
-                    placed = (day, start, None)
-                    break
+        best = placed = None
+        for day in _candidate_days(request, target, tolerance, holidays, taken):
+            best = best or day
+            if first_offset > last_offset:
+                break
+            origin = _local_seconds(day, request.window_start)
+            start = _first_free(people, origin + first_offset, origin + last_offset, length, origin, step)
+            if start is not None:
+                placed = (day, start, None)
+                break
         if placed is None:
-            day = days[0] if days else target
+            day = best or target
             offset = first_offset if first_offset <= last_offset else 0
             reason = _why(request, target, tolerance, people, holidays, first_offset, last_offset, length)
             placed = (day, _local_seconds(day, request.window_start) + offset, reason)
@@ -258,8 +260,8 @@ def _propose_one(request: Request, people: list[tuple[str, str, _Calendar]], hol
     return proposals
 
 
-def _first_free(people: list[tuple[str, str, _Calendar]], start: int, last: int, length: int,
-                origin: int, step: int) -> int | None:
+def _first_free(people: list[tuple[str, str, _Calendar]], start: float, last: float, length: int,
+                origin: int, step: int) -> float | None:
     """The first grid start in [start, last] at which everyone is free, jumping past blocks."""
     while start <= last:
         for _, _, cal in people:
@@ -272,7 +274,7 @@ def _first_free(people: list[tuple[str, str, _Calendar]], start: int, last: int,
     return None
 
 
-def _span(start: int, end: int) -> str:
+def _span(start: float, end: float) -> str:
     """"13:00–14:30", or with dates when it is not within one day ("annual leave")."""
     first, last = datetime.fromtimestamp(start, LONDON), datetime.fromtimestamp(end, LONDON)
     if first.date() == last.date():

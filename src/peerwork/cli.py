@@ -69,8 +69,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from peerwork.migrate import require_migrated
 
+    settings = settings.with_overrides(host=args.host or settings.host, port=args.port or settings.port)
     _run(settings, _checked(require_migrated))
-    uvicorn.run(create_app(settings), host=args.host or settings.host, port=args.port or settings.port,
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
                 log_level=settings.log_level.lower(), proxy_headers=True)
     return 0
 

@@ -37,7 +37,16 @@ class Settings:
     mail_url: str = "file://var/outbox"
     mail_from: str = "peerwork@localhost"
     mail_max_attempts: int = 6
-    public_url: str = "http://127.0.0.1:8000"
+    # CPD evidence files: outside the web root, served only through an access check.
+    files_dir: str = "var/files"
+    evidence_max_bytes: int = 10 * 1024 * 1024
+    # Where people reach this service (links in emails and calendar feeds); empty means
+    # http://HOST:PORT of this process.
+    public_url: str = ""
+
+    @property
+    def site_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     @property
     def is_postgres(self) -> bool:
@@ -119,7 +128,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         mail_url=_mail_url(env.get("PEERWORK_MAIL_URL")),
         mail_from=env.get("PEERWORK_MAIL_FROM") or Settings.mail_from,
         mail_max_attempts=_int(env, "PEERWORK_MAIL_MAX_ATTEMPTS", Settings.mail_max_attempts, minimum=1),
-        public_url=(env.get("PEERWORK_PUBLIC_URL") or Settings.public_url).rstrip("/"),
+        files_dir=env.get("PEERWORK_FILES_DIR") or Settings.files_dir,
+        evidence_max_bytes=_int(env, "PEERWORK_EVIDENCE_MAX_BYTES", Settings.evidence_max_bytes, minimum=1024),
+        public_url=(env.get("PEERWORK_PUBLIC_URL") or "").rstrip("/"),
     )
 
 

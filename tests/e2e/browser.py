@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import Message
 from pathlib import Path
+from uuid import UUID
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from peerwork.demo import DEMO_LOGINS, DEMO_PASSWORD, ORGANISATIONS
 
@@ -15,6 +22,21 @@ CSV_HEADER = ("assignment_number,person_id,position_title,lived_experience_role,
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 _axe = Axe()
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    env: dict[str, str]  # the server's environment, for running the CLI against the same database
+
+
+@dataclass(frozen=True)
+class CreatedAccount:
+    """An account made with ``peerwork users create``: its sign-in and the API token it printed."""
+
+    email: str
+    password: str
+    api_token: str
 
 
 def demo_email(org_slug: str, role: str) -> str:
@@ -32,6 +54,75 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> Page:
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
     return page
+
+
+OCCURRENCE_PATH = re.compile(r"/community/occurrences/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+
+
+def main_nav(page: Page) -> Locator:
+    return page.get_by_role("navigation", name="Main")
+
+
+def occurrence_id(page: Page) -> UUID:
+    """The occurrence shown on an occurrence page, from its URL."""
+    match = OCCURRENCE_PATH.search(page.url.split("?")[0])
+    assert match, f"not an occurrence page: {page.url}"
+    return UUID(match.group(1))
+
+
+# Booking closes this long before the start (the series default). The cards still offer "Book a
+# place" inside that hour, so the helper passes over such a date rather than fail by time of day.
+BOOKING_CUTOFF = timedelta(minutes=60)
+
+
+def book_first_open(page: Page, title: str) -> UUID:
+    """On /community, book the first card titled ``title`` that offers "Book a place" and is more
+    than the booking cut-off away; returns the occurrence's id from the page booking leads to."""
+    book = page.get_by_role("button", name=re.compile(r"^Book a place"))
+    cards = page.locator("ul.cards > li").filter(
+        has=page.get_by_role("heading", level=2, name=title, exact=True)).filter(has=book)
+    expect(cards.first).to_be_visible()
+    for card in cards.all():
+        start = datetime.fromisoformat(card.locator("time").get_attribute("datetime") or "")
+        assert start.tzinfo is not None, f"<time datetime> without an offset: {start}"
+        if start - datetime.now(UTC) > BOOKING_CUTOFF + timedelta(minutes=2):
+            card.get_by_role("button", name=re.compile(r"^Book a place")).click()
+            expect(page).to_have_url(OCCURRENCE_PATH)
+            return occurrence_id(page)
+    raise AssertionError(f"no {title!r} on {page.url} is open for booking")
+
+
+@dataclass(frozen=True)
+class Fetched:
+    status: int
+    content_type: str
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self) -> object:
+        return json.loads(self.body)
+
+
+def fetch(url: str, bearer: str | None = None) -> Fetched:
+    """GET outside the browser (no cookies), as a calendar app or an API client would."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {bearer}"} if bearer else {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        headers: Message = response.headers
+        return Fetched(response.status, headers.get("Content-Type", ""), response.read())
+
+
+def ical_events(text: str) -> dict[str, str]:
+    """VEVENT blocks of an iCalendar body by UID, with folded lines unfolded (RFC 5545 3.1)."""
+    unfolded = re.sub(r"\r?\n[ \t]", "", text)
+    events = {}
+    for block in re.findall(r"BEGIN:VEVENT\r?\n(.*?)END:VEVENT", unfolded, flags=re.DOTALL):
+        uid = re.search(r"^UID:(.+?)\r?$", block, flags=re.MULTILINE)
+        assert uid, f"VEVENT without a UID:\n{block}"
+        events[uid.group(1)] = block
+    return events
 
 
 def write_csv(path: Path, *rows: str) -> Path:

@@ -16,11 +16,12 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.e2e.browser import sign_in
+from tests.e2e.browser import CreatedAccount, LiveServer, sign_in
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -30,7 +31,7 @@ CHROMIUM_ARGS = [
 STARTUP_TIMEOUT_S = 20.0
 
 
-def _server_env(database_url: str) -> dict[str, str]:
+def _server_env(database_url: str, public_url: str, run_dir: Path) -> dict[str, str]:
     # Start from the parent environment for PATH and friends, but drop every PEERWORK_* value:
     # the in-process tests' conftest points PEERWORK_DATABASE_URL at its own database.
     env = {key: value for key, value in os.environ.items() if not key.startswith("PEERWORK_")}
@@ -39,6 +40,10 @@ def _server_env(database_url: str) -> dict[str, str]:
         "PEERWORK_SCHEDULER": "false",
         "PEERWORK_SECRET_KEY": secrets.token_urlsafe(32),
         "PEERWORK_LOG_LEVEL": "WARNING",
+        # Links the server prints (calendar feeds) must point at this server, not the default port.
+        "PEERWORK_PUBLIC_URL": public_url,
+        # Mail stays in the outbox (no scheduler); if anything writes .eml files, keep them here.
+        "PEERWORK_MAIL_URL": f"file://{run_dir / 'outbox'}",
         "PYTHONUNBUFFERED": "1",
     })
     return env
@@ -50,11 +55,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _peerwork(env: dict[str, str], *args: str) -> None:
+def _peerwork(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    """Run the CLI against the test server's database; its standard output."""
     command = [sys.executable, "-m", "peerwork.cli", *args]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(command, env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False)
     if done.returncode != 0:
         pytest.fail(f"`peerwork {' '.join(args)}` exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
 
 
 def _healthy(url: str) -> bool:
@@ -71,15 +78,15 @@ def fresh_data() -> None:
 
 
 @pytest.fixture(scope="package")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a migrated, demo-loaded ``peerwork serve`` on a free local port."""
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A migrated, demo-loaded ``peerwork serve`` on a free local port, and its environment."""
     run_dir = tmp_path_factory.mktemp("e2e-server")
-    env = _server_env(f"sqlite:///{run_dir / 'e2e.sqlite3'}")
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = _server_env(f"sqlite:///{run_dir / 'e2e.sqlite3'}", base_url, run_dir)
     _peerwork(env, "migrate", "--quiet")
     _peerwork(env, "demo")
 
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
     log_path = run_dir / "server.log"
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
@@ -95,7 +102,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if time.monotonic() > deadline:
                 pytest.fail(f"/health not 200 within {STARTUP_TIMEOUT_S:.0f} s:\n{log_text}")
             time.sleep(0.1)
-        yield base_url
+        yield LiveServer(url=base_url, env=env)
     finally:
         server.terminate()
         try:
@@ -103,6 +110,29 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="package")
+def live_server(live: LiveServer) -> str:
+    """Base URL of the live server."""
+    return live.url
+
+
+@pytest.fixture
+def create_account(live: LiveServer) -> Callable[..., CreatedAccount]:
+    """``create_account(role, org=...)``: a new account made with ``peerwork users create``, as an
+    administrator would, with a sign-in password given on stdin; the CLI prints an API token."""
+
+    def create(role: str, org: str = "northfield-nhs", domain: str = "northfield.example") -> CreatedAccount:
+        email = f"e2e-{role.replace('_', '-')}-{secrets.token_hex(4)}@{domain}"
+        password = secrets.token_urlsafe(18)  # 24 characters; the CLI wants at least 12
+        out = _peerwork(live.env, "users", "create", "--org", org, "--email", email, "--role", role,
+                        "--name", f"E2E {role}", "--password-stdin", stdin=password + "\n")
+        lines = [line.strip() for line in out.splitlines() if line.strip()]
+        marker = next(i for i, line in enumerate(lines) if line.startswith("API token"))
+        return CreatedAccount(email=email, password=password, api_token=lines[marker + 1])
+
+    return create
 
 
 @pytest.fixture(scope="package")
@@ -124,6 +154,22 @@ def page(browser: Browser, live_server: str) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: str) -> Iterator[Callable[[], Page]]:
+    """``new_page()``: another signed-out browser context (a second person at another computer)."""
+    contexts = []
+
+    def make() -> Page:
+        context = browser.new_context(base_url=live_server, locale="en-GB")
+        context.set_default_timeout(5_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

@@ -158,6 +158,7 @@ async def upcoming(principal: Principal, *, days: int = 90, kind: str | None = N
         Occurrence.id, Occurrence.series, Occurrence.organisation.name, Occurrence.series.kind,
         Occurrence.series.title, Occurrence.start, Occurrence.end, Occurrence.original_start, Occurrence.location,
         Occurrence.series.location, Occurrence.series.online_link, Occurrence.capacity, Occurrence.status,
+        Occurrence.series.booking_cutoff_minutes,
     ).where(condition).order_by(Occurrence.start).limit(500)
     return await _with_counts(principal, rows)
 
@@ -169,6 +170,7 @@ async def get_occurrence(principal: Principal, occurrence_id: UUID) -> Occurrenc
         Occurrence.id, Occurrence.series, Occurrence.organisation.name, Occurrence.series.kind,
         Occurrence.series.title, Occurrence.start, Occurrence.end, Occurrence.original_start, Occurrence.location,
         Occurrence.series.location, Occurrence.series.online_link, Occurrence.capacity, Occurrence.status,
+        Occurrence.series.booking_cutoff_minutes,
     ).where(Occurrence.id == occurrence_id)
     return (await _with_counts(principal, rows))[0]
 
@@ -195,6 +197,8 @@ async def _with_counts(principal: Principal, rows: list[dict[str, Any]]) -> list
             capacity=r["capacity"], confirmed=counts.get((r["id"], "confirmed"), 0),
             waitlisted=counts.get((r["id"], "waitlisted"), 0), status=r["status"],
             moved=r["start"] != r["original_start"],
+            booking_open=r["status"] == "scheduled"
+            and now() < r["start"] - timedelta(minutes=r["series.booking_cutoff_minutes"]),
             my_booking=await booking_out(my) if my and my["status"] != "cancelled" else None,
         ))
     return result

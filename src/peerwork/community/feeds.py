@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
 from peerwork.community import ical
-from peerwork.community.notify import calendar_event, occurrence_uid
+from peerwork.community.notify import booking_contexts, calendar_event, occurrence_uid
 from peerwork.community.tables import Booking, CalendarFeed, EventSeries, Occurrence
 from peerwork.db import transaction
 from peerwork.errors import NotFound
@@ -34,7 +34,7 @@ def _digest(token: str) -> str:
 
 
 def feed_url(token: str) -> str:
-    return f"{current_settings().public_url}/calendar/{token}.ics"
+    return f"{current_settings().site_url}/calendar/{token}.ics"
 
 
 @dataclass(frozen=True)
@@ -88,18 +88,14 @@ async def feed_for_token(token: str) -> Feed:
 
 async def personal_events(account_id: UUID) -> list[ical.CalEvent]:
     """This person's booked occurrences. Other domains add theirs (supervision, interviews)."""
-    from peerwork.community.notify import _booking_context
-
-    ids = await Booking.select(Booking.id).where(
+    rows = await booking_contexts().where(
         (Booking.account == account_id) & (Booking.status != "cancelled")
         & (Booking.occurrence.end > now() - timedelta(days=PAST_DAYS))
-    ).output(as_list=True)
+    )
     events = []
-    for booking_id in ids:
-        b = await _booking_context(booking_id)
-        occurrence_status = await Occurrence.select(Occurrence.status).where(Occurrence.id == b["occurrence"]).first()
+    for b in rows:
         status = {"confirmed": "CONFIRMED", "waitlisted": "TENTATIVE"}[b["status"]]
-        if occurrence_status["status"] == "cancelled":
+        if b["occurrence.status"] == "cancelled":
             status = "CANCELLED"
         event = calendar_event(b, status=status)
         if b["status"] == "waitlisted":
@@ -110,21 +106,18 @@ async def personal_events(account_id: UUID) -> list[ical.CalEvent]:
 
 async def supervision_events(account_id: UUID) -> list[ical.CalEvent]:
     """Supervision sessions as CLASS:PRIVATE events (no notes, no other person's details)."""
-    from peerwork.supervision.notify import calendar_event as session_event, session_context
+    from peerwork.supervision.notify import calendar_event as session_event, session_contexts
     from peerwork.supervision.tables import GroupMember, SupervisionSession
 
     groups = await GroupMember.select(GroupMember.peer_group).where(GroupMember.account == account_id).output(as_list=True)
     mine = (SupervisionSession.supervisor == account_id) | (SupervisionSession.supervisee == account_id)
     if groups:
         mine |= SupervisionSession.agreement.peer_group.is_in(groups)
-    ids = await SupervisionSession.select(SupervisionSession.id).where(
+    rows = await session_contexts().where(
         mine & SupervisionSession.status.is_in(["scheduled", "held", "cancelled"])
         & (SupervisionSession.end > now() - timedelta(days=PAST_DAYS))
-    ).output(as_list=True)
-    events = []
-    for session_id in ids:
-        s = await session_context(session_id)
-        events.append(session_event(s, cancelled=s["status"] == "cancelled"))
+    )
+    events = [session_event(s, cancelled=s["status"] == "cancelled") for s in rows]
     return events
 
 

@@ -65,7 +65,7 @@ async def send_newsletters(due: datetime) -> int:
         ).order_by(Occurrence.start)
         if not rows:
             continue
-        url = current_settings().public_url
+        url = current_settings().site_url
         lines = [f"What is coming up in {month_start:%B %Y} at {org['name']}:", ""]
         for r in rows:
             lines.append(f"- {KIND_LABELS[r['series.kind']]}: {r['series.title']}, {when(r['start'], r['end'])}")

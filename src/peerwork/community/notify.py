@@ -28,16 +28,21 @@ def when(start: datetime, end: datetime) -> str:
     return f"{start:%A %-d %B %Y}, {start:%H:%M}–{end:%H:%M} (UK time)"
 
 
-async def _booking_context(booking_id: UUID) -> dict[str, Any]:
-    return await Booking.select(
+def booking_contexts():
+    """A query for bookings with everything an email or calendar entry needs, in one round trip."""
+    return Booking.select(
         Booking.id, Booking.account, Booking.status, Booking.sequence, Booking.updated_at, Booking.queue_position,
         Booking.occurrence, Booking.account.email, Booking.account.display_name, Booking.organisation,
         Booking.occurrence.start, Booking.occurrence.end, Booking.occurrence.updated_at,
         Booking.occurrence.location, Booking.occurrence.original_start,
         Booking.occurrence.series.title, Booking.occurrence.series.description,
         Booking.occurrence.series.location, Booking.occurrence.series.online_link,
-        Booking.occurrence.organisation.name,
-    ).where(Booking.id == booking_id).first()
+        Booking.occurrence.organisation.name, Booking.occurrence.status,
+    )
+
+
+async def _booking_context(booking_id: UUID) -> dict[str, Any]:
+    return await booking_contexts().where(Booking.id == booking_id).first()
 
 
 def calendar_event(b: dict[str, Any], *, status: str = "CONFIRMED") -> ical.CalEvent:
@@ -50,7 +55,7 @@ def calendar_event(b: dict[str, Any], *, status: str = "CONFIRMED") -> ical.CalE
         sequence=b["sequence"],
         description=b["occurrence.series.description"] or "",
         location=b["occurrence.location"] or b["occurrence.series.location"] or link,
-        url=f"{current_settings().public_url}/community/occurrences/{b['occurrence']}",
+        url=f"{current_settings().site_url}/community/occurrences/{b['occurrence']}",
         status=status,
     )
 
@@ -71,7 +76,7 @@ def _body(b: dict[str, Any], opening: str) -> str:
     ]
     if where:
         lines.append(where)
-    lines += ["", f"See or change your booking: {current_settings().public_url}/community/occurrences/{b['occurrence']}",
+    lines += ["", f"See or change your booking: {current_settings().site_url}/community/occurrences/{b['occurrence']}",
               "", f"— {b['occurrence.organisation.name']}, via peerwork"]
     return "\n".join(lines)
 

@@ -78,6 +78,7 @@ class OccurrenceOut(Struct):
     waitlisted: int
     status: str
     moved: bool
+    booking_open: bool = True  # False from the booking cut-off (and once cancelled)
     my_booking: "BookingOut | None" = None
 
 

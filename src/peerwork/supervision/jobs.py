@@ -36,7 +36,7 @@ async def tell_peer_leads_who_is_overdue(due: datetime) -> int:
                 subject=f"Supervision overdue: {len(names)} peer support worker{'s' if len(names) > 1 else ''}",
                 body_text="These peer support workers became overdue for supervision today:\n\n"
                           + "\n".join(f"- {n}" for n in names)
-                          + f"\n\nSee the compliance page: {current_settings().public_url}/supervision/compliance\n",
+                          + f"\n\nSee the compliance page: {current_settings().site_url}/supervision/compliance\n",
                 organisation_id=org["id"], dedupe_key=f"overdue:{org['id']}:{today.isoformat()}:{lead['account']}",
             )
             told += 1

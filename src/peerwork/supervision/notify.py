@@ -19,15 +19,20 @@ def session_uid(session_id: UUID) -> str:
     return f"supervision-{session_id}@peerwork"
 
 
-async def session_context(session_id: UUID) -> dict[str, Any]:
-    return await SupervisionSession.select(
+def session_contexts():
+    """A query for sessions with what an invite or feed entry needs, in one round trip."""
+    return SupervisionSession.select(
         SupervisionSession.all_columns(), SupervisionSession.agreement.kind,
         SupervisionSession.agreement.peer_group.as_alias("group"),
         SupervisionSession.agreement.peer_group.name.as_alias("group_name"),
         SupervisionSession.supervisor.display_name.as_alias("supervisor_name"),
         SupervisionSession.supervisee.display_name.as_alias("supervisee_name"),
         SupervisionSession.organisation.name.as_alias("organisation_name"),
-    ).where(SupervisionSession.id == session_id).first()
+    )
+
+
+async def session_context(session_id: UUID) -> dict[str, Any]:
+    return await session_contexts().where(SupervisionSession.id == session_id).first()
 
 
 def summary(s: dict[str, Any]) -> str:
@@ -38,7 +43,7 @@ def calendar_event(s: dict[str, Any], *, cancelled: bool = False) -> ical.CalEve
     return ical.CalEvent(
         uid=session_uid(s["id"]), summary=summary(s), start=s["start"], end=s["end"], stamp=s["updated_at"],
         sequence=s["sequence"], status="CANCELLED" if cancelled else "CONFIRMED", private=True,
-        url=f"{current_settings().public_url}/supervision",
+        url=f"{current_settings().site_url}/supervision",
     )
 
 
@@ -74,7 +79,7 @@ async def tell(session_id: UUID, method: str | None, subject: str, opening: str,
             to_address=account["email"], to_name=account["display_name"],
             subject=f"{subject}: {summary(s)}, {start:%a %-d %b %H:%M}",
             body_text=f"Hello {account['display_name']},\n\n{opening}\n\n{summary(s)}\n{when(s['start'], s['end'])}\n\n"
-                      f"See your sessions: {current_settings().public_url}/supervision\n",
+                      f"See your sessions: {current_settings().site_url}/supervision\n",
             calendar=calendar, organisation_id=s["organisation"],
             dedupe_key=f"supervision:{session_id}:{s['sequence']}:{account['id']}:{method}:{occasion}",
         )

@@ -41,6 +41,9 @@ async def retention_page(
     query = urlencode({"as_of": report.as_of.isoformat(), **({"compare": "true"} if compare else {})})
     alt = "Kaplan–Meier retention of lived-experience roles: " + ", ".join(
         f"{e.years} year{'s' if e.years > 1 else ''} {percent(e.survival)}" for e in report.retention)
+    if compare:
+        alt += "; all other roles: " + ", ".join(
+            f"{e.years} year{'s' if e.years > 1 else ''} {percent(e.survival)}" for e in reports[1].retention)
     return render(request, "retention.html", title="Retention", report=report, other=reports[1] if compare else None,
                   compare=compare, query=query, alt=alt, percent=percent, titles=BREAKDOWN_TITLES,
                   breakdowns=BREAKDOWNS, period_start=period_start or "", period_end=period_end or "")

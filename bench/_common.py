@@ -10,11 +10,10 @@ import json
 import os
 import secrets
 import socket
-import sys
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import AsyncIterator
 from urllib.parse import urlsplit, urlunsplit
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -103,5 +102,28 @@ class Result:
         print(RESULT_PREFIX + json.dumps(asdict(self)), flush=True)
 
 
-def python() -> str:
-    return sys.executable
+def _cpu_times() -> tuple[int, int]:
+    """(idle, total) jiffies over all cores since boot, from /proc/stat."""
+    values = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return values[3] + values[4], sum(values)  # idle + iowait
+
+
+def others_busy(seconds: float = 1.0) -> float:
+    """Fraction of the machine's CPU in use right now; call it while the benchmark is idle."""
+    import time
+
+    idle_before, total_before = _cpu_times()
+    time.sleep(seconds)
+    idle_after, total_after = _cpu_times()
+    total = total_after - total_before
+    return 1 - (idle_after - idle_before) / total if total else 0.0
+
+
+def busy_note(name: str, before: float, after: float) -> str | None:
+    """A warning when other work was using the machine around this benchmark's run."""
+    if max(before, after) < 0.25:
+        return None
+    return (
+        f"{name}: other processes were using {before:.0%} / {after:.0%} of the CPUs before / after this "
+        f"benchmark: its ratio is less trustworthy than on a quiet machine"
+    )

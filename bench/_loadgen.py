@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -42,8 +43,6 @@ def _check_loopback(url: str) -> None:
 
 
 def tool_name() -> str:
-    import os
-
     forced = os.environ.get("BENCH_LOADGEN", "")
     if forced == "python" or (not forced and shutil.which("wrk") is None):
         return "python-asyncio"

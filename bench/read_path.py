@@ -16,21 +16,32 @@ import asyncio
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
-from _common import Result, Row, bench_env, free_port, fresh_database
+from _common import (
+    Result,
+    Row,
+    bench_env,
+    busy_note,
+    free_port,
+    fresh_database,
+    others_busy,
+)
 from _loadgen import Load, run_load, tool_name
 
 TARGET = 0.5
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
-ROUND_SECONDS = float(os.environ.get("BENCH_ROUND_SECONDS", "3"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUND_SECONDS = float(os.environ.get("BENCH_ROUND_SECONDS", "2"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 PEOPLE = 5_000
 FLOOR_PATH = "/bench/floor/people/{}"
 REAL_PATH = "/api/v1/people/{}"
@@ -80,7 +91,7 @@ def serve(port: int) -> None:
 
     app = _app_with_floor()
     # No access log: it would cost both routes the same, and only blur the ratio.
-    config = dict(host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
+    config = {"host": "127.0.0.1", "port": port, "workers": 1, "log_level": "warning", "access_log": False}
     profile_dir = os.environ.get("BENCH_PROFILE_DIR")
     if not profile_dir:
         uvicorn.run(app, **config)
@@ -126,6 +137,14 @@ def _get(url: str, headers: dict[str, str]) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
+def _start_server(port: int, url: str, log: Path) -> subprocess.Popen:
+    with open(log, "w") as log_file:
+        return subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(port)],
+            env=bench_env(PEERWORK_DATABASE_URL=url), stdout=log_file, stderr=subprocess.STDOUT,
+        )
+
+
 def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -150,7 +169,27 @@ def _stop(server: subprocess.Popen) -> None:
             server.wait()
 
 
-def measure(base: str, token: str, person_id: UUID) -> tuple[Load, Load]:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time the server process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Measured:
+    real: Load
+    floor: Load
+    ratios: list[float]  # real/floor for each round, the two measured back to back
+    real_cpu_us: float  # server CPU per request
+    floor_cpu_us: float
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
+
+
+def measure(base: str, token: str, person_id: UUID, server_pid: int) -> Measured:
+    """Check both routes answer the same row, then alternate them in rounds (ABBA order)."""
     auth = {"Authorization": f"Bearer {token}"}
     real_url, floor_url = base + REAL_PATH.format(person_id), base + FLOOR_PATH.format(person_id)
 
@@ -163,20 +202,27 @@ def measure(base: str, token: str, person_id: UUID) -> tuple[Load, Load]:
 
     for url, headers in ((real_url, auth), (floor_url, {})):  # warm both up
         run_load(url, headers, 1, CONNECTIONS)
-    totals = {"real": [], "floor": []}
+    loads: dict[str, list[Load]] = {"real": [], "floor": []}
+    cpu = {"real": 0.0, "floor": 0.0}
+    ratios = []
     for round_number in range(ROUNDS):
         order = [("real", real_url, auth), ("floor", floor_url, {})]
         for name, url, headers in order if round_number % 2 == 0 else order[::-1]:
+            cpu_before = _cpu_seconds(server_pid)
             load = run_load(url, headers, ROUND_SECONDS, CONNECTIONS)
+            cpu[name] += _cpu_seconds(server_pid) - cpu_before
             if load.non_2xx or load.errors:
                 raise RuntimeError(f"{name}: {load.non_2xx} non-2xx answers, {load.errors} socket errors")
-            totals[name].append(load)
-            print(f"  round {round_number + 1} {name:5s} {load.rps:8.0f} req/s ({load.requests} in {load.seconds:.2f} s)")
-    combined = []
-    for name in ("real", "floor"):
-        loads = totals[name]
-        combined.append(Load(loads[0].tool, sum(x.requests for x in loads), sum(x.seconds for x in loads), 0, 0))
-    return combined[0], combined[1]
+            loads[name].append(load)
+        real, floor = loads["real"][-1], loads["floor"][-1]
+        ratios.append(real.rps / floor.rps)
+        print(f"  round {round_number + 1}: real {real.rps:6.0f} req/s, floor {floor.rps:6.0f} req/s, "
+              f"ratio {ratios[-1]:.2f}")
+    real, floor = (
+        Load(runs[0].tool, sum(r.requests for r in runs), sum(r.seconds for r in runs), 0, 0)
+        for runs in (loads["real"], loads["floor"])
+    )
+    return Measured(real, floor, ratios, 1e6 * cpu["real"] / real.requests, 1e6 * cpu["floor"] / floor.requests)
 
 
 async def main() -> Result:
@@ -187,29 +233,38 @@ async def main() -> Result:
         base = f"http://127.0.0.1:{port}"
         with tempfile.TemporaryDirectory(prefix="peerwork-bench-") as tmp:
             log = Path(tmp) / "server.log"
-            with open(log, "w") as log_file:
-                server = subprocess.Popen(
-                    [sys.executable, __file__, "--serve", str(port)],
-                    env=bench_env(PEERWORK_DATABASE_URL=url), stdout=log_file, stderr=subprocess.STDOUT,
-                )
+            server = _start_server(port, url, log)
             try:
                 _wait_until_up(base, server, log)
+                busy_before = others_busy()
                 print(f"read_path: uvicorn (1 worker) on {base}; load: {tool_name()}, "
                       f"{CONNECTIONS} connections, {ROUNDS} rounds of {ROUND_SECONDS:g} s per route")
                 print(f"  floor: {FLOOR_KIND}")
-                real, floor = await asyncio.to_thread(measure, base, token, person_id)
+                m = await asyncio.to_thread(measure, base, token, person_id, server.pid)
             finally:
                 _stop(server)
             if server.returncode not in (0, -signal.SIGINT):
                 print(log.read_text()[-3000:])
-    ratio = real.rps / floor.rps
-    print(f"  GET /api/v1/people/{{id}}: {real.rps:.0f} req/s; floor: {floor.rps:.0f} req/s; "
-          f"ratio {ratio:.2f} (target >= {TARGET})")
+    busy = busy_note("read_path", busy_before, others_busy())
+    print(f"  GET /api/v1/people/{{id}}: {m.real.rps:.0f} req/s, server CPU {m.real_cpu_us:.0f} us/request")
+    print(f"  floor:                   {m.floor.rps:.0f} req/s, server CPU {m.floor_cpu_us:.0f} us/request")
+    print(f"  ratio (median of rounds) {m.ratio:.2f}, target >= {TARGET}")
+    if busy:
+        print(f"  WARNING {busy}")
+        result.notes.append(busy)
     result.rows.append(Row(
-        "read_path GET person", f"{real.rps:.0f} req/s", f"{floor.rps:.0f} req/s", f"{ratio:.2f}",
-        f">= {TARGET}", ratio >= TARGET,
+        "read_path GET person", f"{m.real.rps:.0f} req/s", f"{m.floor.rps:.0f} req/s", f"{m.ratio:.2f}",
+        f">= {TARGET}", m.ratio >= TARGET,
     ))
-    result.notes.append(f"read_path floor: {FLOOR_KIND}; load generator {real.tool}, {CONNECTIONS} connections")
+    # Less sensitive to other load on the machine than requests/s; reported, not judged.
+    result.rows.append(Row(
+        "read_path server CPU/request", f"{m.real_cpu_us:.0f} us", f"{m.floor_cpu_us:.0f} us",
+        f"{m.floor_cpu_us / m.real_cpu_us:.2f}", "report", None,
+    ))
+    result.notes.append(
+        f"read_path: floor = {FLOOR_KIND}; load {m.real.tool}, {CONNECTIONS} connections, "
+        f"{ROUNDS} x {ROUND_SECONDS:g} s per route; round ratios {', '.join(f'{r:.2f}' for r in m.ratios)}"
+    )
     return result
 
 

@@ -63,11 +63,17 @@ async def open_pool(engine: Engine) -> bool:
     if isinstance(engine, PostgresEngine):
         if engine.pool is not None:
             return False
-        await engine.start_connection_pool(min_size=1, max_size=10)
+        await engine.start_connection_pool(min_size=1, max_size=10, reset=_keep_session)
     else:
         # WAL lets readers carry on while the one writer writes; the setting persists in the file.
         await engine.run_ddl("PRAGMA journal_mode=WAL")
     return True
+
+
+async def _keep_session(connection) -> None:
+    """asyncpg's default reset runs a query each time a connection goes back to the pool. Our
+    code never leaves session state behind (no SET, LISTEN or session-level locks on pooled
+    connections; asyncpg still rolls back an open transaction), so skip that round trip."""
 
 
 async def close_pool(engine: Engine) -> None:

@@ -46,7 +46,7 @@ class IdentifyCaller(AbstractMiddleware):
         await self.app(scope, receive, send)
 
 
-def has_route_right(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def has_route_right(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Every API route declares ``opt={"right": ...}`` ("self" = any signed-in caller).
 
     A route that forgets to declare one is refused (fail closed); the isolation test also

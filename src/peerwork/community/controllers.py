@@ -146,10 +146,6 @@ class PreferenceController(Controller):
 COMMUNITY_API = [SeriesController, OccurrenceController, BookingController, CalendarController, PreferenceController]
 
 
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
 def _matches(header: str | None, etag: str) -> bool:
     if not header:
         return False
@@ -164,13 +160,14 @@ async def calendar_feed(request: Request, name: str) -> Response[bytes]:
     a matching ``If-None-Match`` gets 304 with no body."""
     if not name.endswith(".ics"):
         raise NotFound("No such calendar.")
-    feed = await feeds.feed_for_token(name.removesuffix(".ics"))
-    etag = _etag(feed.body)
-    headers = {"ETag": etag, "Last-Modified": format_datetime(feed.last_modified, usegmt=True),
+    key = await feeds.feed_key(name.removesuffix(".ics"))
+    fingerprint, last_modified = await feeds.validator(key)
+    etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Last-Modified": format_datetime(last_modified, usegmt=True),
                "Cache-Control": "private, no-cache"}
     if _matches(request.headers.get("if-none-match"), etag):
-        return Response(b"", status_code=304, headers=headers)
+        return Response(b"", status_code=304, headers=headers)  # answered without building the feed
+    feed = await feeds.render(key, fingerprint)
     body = b"" if request.method == "HEAD" else feed.body
     headers["Content-Length"] = str(len(feed.body))
     return Response(body, media_type="text/calendar", headers=headers)
-

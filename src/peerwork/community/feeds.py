@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from uuid import UUID
 
 from peerwork.community import ical
@@ -75,15 +77,98 @@ async def feed_created_at(principal: Principal) -> datetime | None:
     return row["created_at"] if row else None
 
 
-async def feed_for_token(token: str) -> Feed:
+@dataclass(frozen=True)
+class FeedKey:
+    id: UUID
+    organisation: UUID
+    account: UUID | None
+
+
+async def feed_key(token: str) -> FeedKey:
     row = await CalendarFeed.select(CalendarFeed.id, CalendarFeed.organisation, CalendarFeed.account).where(
         (CalendarFeed.token_hash == _digest(token)) & CalendarFeed.revoked_at.is_null()
     ).first()
     if row is None:
         raise NotFound("No such calendar.")
-    if row["account"] is None:
-        return await _organisation_feed(row["organisation"], row["id"])
-    return await _personal_feed(row["account"], row["id"])
+    return FeedKey(row["id"], row["organisation"], row["account"])
+
+
+def _latest(*stamps: Any) -> datetime:
+    known = [_aware(s) for s in stamps if s is not None]
+    return max(known, default=datetime(2026, 1, 1, tzinfo=timezone.utc))
+
+
+def _aware(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+async def validator(key: FeedKey) -> tuple[str, datetime]:
+    """A cheap fingerprint of everything a feed's bytes depend on (counts and latest change
+    times), so a calendar app polling with If-None-Match gets its 304 without the feed being
+    built. Every change to a booking, occurrence, series or session moves an updated_at."""
+    since = now() - timedelta(days=PAST_DAYS)
+    if key.account is None:
+        rows = await EventSeries.raw(_ORGANISATION_VALIDATOR, key.organisation)
+    else:
+        me = key.account
+        rows = await Booking.raw(_PERSONAL_VALIDATOR, me, since, me, me, me, me, me, me, since, me, me, me)
+    row = rows[0]
+    parts = [str(v) for v in row.values()] + [current_settings().site_url, str(key.id)]
+    latest = _latest(*(v for k, v in row.items() if k.startswith("latest")))
+    return "|".join(parts), latest
+
+
+_PERSONAL_VALIDATOR = """
+SELECT
+  (SELECT COUNT(*) FROM booking b JOIN occurrence o ON o.id = b.occurrence
+     WHERE b.account = {} AND b.status <> 'cancelled' AND o."end" > {}) AS bookings,
+  (SELECT MAX(b.updated_at) FROM booking b WHERE b.account = {}) AS latest_booking,
+  (SELECT MAX(o.updated_at) FROM booking b JOIN occurrence o ON o.id = b.occurrence WHERE b.account = {})
+     AS latest_occurrence,
+  (SELECT MAX(s.updated_at) FROM booking b JOIN occurrence o ON o.id = b.occurrence
+     JOIN event_series s ON s.id = o.series WHERE b.account = {}) AS latest_series,
+  (SELECT COUNT(*) FROM supervision_session ss JOIN supervision_agreement a ON a.id = ss.agreement
+     WHERE (ss.supervisor = {} OR ss.supervisee = {}
+            OR a.peer_group IN (SELECT peer_group FROM group_member WHERE account = {}))
+       AND ss."end" > {}) AS sessions,
+  (SELECT MAX(ss.updated_at) FROM supervision_session ss JOIN supervision_agreement a ON a.id = ss.agreement
+     WHERE ss.supervisor = {} OR ss.supervisee = {}
+        OR a.peer_group IN (SELECT peer_group FROM group_member WHERE account = {})) AS latest_session
+"""
+
+_ORGANISATION_VALIDATOR = """
+SELECT COUNT(*) AS occurrences, MAX(s.updated_at) AS latest_series, MAX(o.updated_at) AS latest_occurrence,
+       COUNT(DISTINCT s.id) AS series
+FROM event_series s LEFT JOIN occurrence o ON o.series = s.id
+WHERE s.organisation = {} AND s.status = 'open'
+"""
+
+_rendered: OrderedDict[UUID, tuple[str, Feed]] = OrderedDict()
+_CACHE_SIZE = 2048
+
+
+async def render(key: FeedKey, fingerprint: str) -> Feed:
+    """The feed's bytes; kept per feed while its fingerprint holds (this instance only)."""
+    cached = _rendered.get(key.id)
+    if cached is not None and cached[0] == fingerprint:
+        _rendered.move_to_end(key.id)
+        return cached[1]
+    if key.account is None:
+        feed = await _organisation_feed(key.organisation, key.id)
+    else:
+        feed = await _personal_feed(key.account, key.id)
+    _rendered[key.id] = (fingerprint, feed)
+    if len(_rendered) > _CACHE_SIZE:
+        _rendered.popitem(last=False)
+    return feed
+
+
+async def feed_for_token(token: str) -> Feed:
+    key = await feed_key(token)
+    fingerprint, _ = await validator(key)
+    return await render(key, fingerprint)
 
 
 async def personal_events(account_id: UUID) -> list[ical.CalEvent]:
@@ -101,7 +186,9 @@ async def personal_events(account_id: UUID) -> list[ical.CalEvent]:
         if b["status"] == "waitlisted":
             event = ical.CalEvent(**{**event.__dict__, "summary": f"{event.summary} (waiting list)"})
         events.append(event)
-    return events + await supervision_events(account_id)
+    from peerwork.recruitment.interviews import panel_interview_events
+
+    return events + await supervision_events(account_id) + await panel_interview_events(account_id)
 
 
 async def supervision_events(account_id: UUID) -> list[ical.CalEvent]:

@@ -7,11 +7,11 @@ IMMEDIATE transaction), so concurrent requests on several app instances queue up
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
-
-from piccolo.query.functions.aggregate import Max
+from weakref import WeakValueDictionary
 
 from peerwork.community import notify
 from peerwork.community.schemas import AttendeeOut, BookingOut, OccurrenceOut
@@ -42,6 +42,27 @@ async def _lock_occurrence(occurrence_id: UUID) -> None:
         await Occurrence.raw("SELECT id FROM occurrence WHERE id = {} FOR UPDATE", occurrence_id)
 
 
+_queues: WeakValueDictionary[UUID, asyncio.Lock] = WeakValueDictionary()
+
+
+def _queue_for(occurrence_id: UUID) -> asyncio.Lock:
+    """Requests for one occurrence on this instance queue here, before taking a database
+    connection: otherwise a rush on one session ties up the whole pool waiting on its row lock
+    and every other request on the instance waits too. The row lock still orders instances."""
+    queue = _queues.get(occurrence_id)
+    if queue is None:
+        queue = _queues[occurrence_id] = asyncio.Lock()
+    return queue
+
+
+async def _places(occurrence_id: UUID) -> tuple[int, int]:
+    """(confirmed places, last queue position) in one round trip."""
+    rows = await Booking.raw(
+        "SELECT COALESCE(SUM(CASE WHEN status = 'confirmed' THEN 1 ELSE 0 END), 0) AS confirmed, "
+        "COALESCE(MAX(queue_position), 0) AS last FROM booking WHERE occurrence = {}", occurrence_id)
+    return int(rows[0]["confirmed"]), int(rows[0]["last"])
+
+
 async def _visible_occurrence(principal: Principal, occurrence_id: UUID) -> dict[str, Any]:
     row = await Occurrence.select(
         Occurrence.all_columns(), Occurrence.series.booking_cutoff_minutes, Occurrence.series.title,
@@ -70,25 +91,22 @@ async def book(principal: Principal, occurrence_id: UUID) -> BookingOut:
     """Book a place: confirmed while places remain, else waitlisted at the back of the queue.
     Booking again while holding a place or a queue position changes nothing."""
     principal.require("community:book")
-    async with transaction():
+    occurrence = await _visible_occurrence(principal, occurrence_id)  # 404 before queueing
+    _check_open(occurrence)
+    mine = Booking.select().where((Booking.occurrence == occurrence_id) & (Booking.account == principal.account_id))
+    existing = await mine.first()
+    if existing and existing["status"] in ("confirmed", "waitlisted"):
+        return await booking_out(existing)
+    async with _queue_for(occurrence_id), transaction():
         await _lock_occurrence(occurrence_id)
         occurrence = await _visible_occurrence(principal, occurrence_id)
-        if occurrence["status"] != "scheduled":
-            raise Conflict("This occurrence has been cancelled.")
-        cutoff = occurrence["start"] - timedelta(minutes=occurrence["series.booking_cutoff_minutes"])
-        if now() >= cutoff:
-            raise Conflict("Booking for this occurrence has closed.")
-        existing = await Booking.select().where(
-            (Booking.occurrence == occurrence_id) & (Booking.account == principal.account_id)
-        ).first()
+        _check_open(occurrence)
+        existing = await mine.first()
         if existing and existing["status"] in ("confirmed", "waitlisted"):
             return await booking_out(existing)
-        confirmed = await Booking.count().where((Booking.occurrence == occurrence_id) & (Booking.status == "confirmed"))
-        last = await Booking.select(Max(Booking.queue_position, alias="last")).where(
-            Booking.occurrence == occurrence_id
-        ).first()
+        confirmed, last = await _places(occurrence_id)
         status = "confirmed" if confirmed < occurrence["capacity"] else "waitlisted"
-        position = (last["last"] or 0) + 1
+        position = last + 1
         if existing:
             await Booking.update({
                 Booking.status: status, Booking.queue_position: position, Booking.attended: None,
@@ -106,15 +124,23 @@ async def book(principal: Principal, occurrence_id: UUID) -> BookingOut:
         return await booking_out(row)
 
 
+def _check_open(occurrence: dict[str, Any]) -> None:
+    if occurrence["status"] != "scheduled":
+        raise Conflict("This occurrence has been cancelled.")
+    cutoff = occurrence["start"] - timedelta(minutes=occurrence["series.booking_cutoff_minutes"])
+    if now() >= cutoff:
+        raise Conflict("Booking for this occurrence has closed.")
+
+
 async def cancel(principal: Principal, booking_id: UUID) -> BookingOut:
     """Give up a place (or a queue position). The first in the queue gets the freed place."""
     principal.require("community:book")
-    async with transaction():
-        row = await Booking.select(Booking.occurrence).where(
-            (Booking.id == booking_id) & (Booking.account == principal.account_id)
-        ).first()
-        if row is None:
-            raise NotFound("No such booking.")
+    row = await Booking.select(Booking.occurrence).where(
+        (Booking.id == booking_id) & (Booking.account == principal.account_id)
+    ).first()
+    if row is None:
+        raise NotFound("No such booking.")
+    async with _queue_for(row["occurrence"]), transaction():
         await _lock_occurrence(row["occurrence"])
         booking = await Booking.select().where(Booking.id == booking_id).first()
         if booking["status"] == "cancelled":

@@ -160,8 +160,7 @@ async def calendar_feed(request: Request, name: str) -> Response[bytes]:
     a matching ``If-None-Match`` gets 304 with no body."""
     if not name.endswith(".ics"):
         raise NotFound("No such calendar.")
-    key = await feeds.feed_key(name.removesuffix(".ics"))
-    fingerprint, last_modified = await feeds.validator(key)
+    key, fingerprint, last_modified = await feeds.fingerprint_for_token(name.removesuffix(".ics"))
     etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Last-Modified": format_datetime(last_modified, usegmt=True),
                "Cache-Control": "private, no-cache"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -55,6 +56,7 @@ async def issue_feed(principal: Principal, *, organisation_feed: bool = False) -
         condition = (CalendarFeed.organisation == principal.organisation_id) & CalendarFeed.revoked_at.is_null()
         condition &= CalendarFeed.account.is_null() if account is None else CalendarFeed.account == account
         await CalendarFeed.update({CalendarFeed.revoked_at: now()}).where(condition)
+        forget_fingerprints()
         row = CalendarFeed(organisation=principal.organisation_id, account=account, token_hash=_digest(token))
         await row.save()
         await audit.record(principal, "create", "calendar_feed", row.id, kind="organisation" if account is None else "personal")
@@ -67,6 +69,7 @@ async def revoke_feed(principal: Principal, *, organisation_feed: bool = False) 
     condition = (CalendarFeed.organisation == principal.organisation_id) & CalendarFeed.revoked_at.is_null()
     condition &= CalendarFeed.account.is_null() if organisation_feed else CalendarFeed.account == principal.account_id
     await CalendarFeed.update({CalendarFeed.revoked_at: now()}).where(condition)
+    forget_fingerprints()
     await audit.record(principal, "revoke", "calendar_feed", None)
 
 
@@ -82,6 +85,33 @@ class FeedKey:
     id: UUID
     organisation: UUID
     account: UUID | None
+
+
+# Calendar apps poll hourly at most, so a fingerprint a few seconds old is as good as a fresh one;
+# keeping it briefly lets a burst of polls be answered 304 without touching the database. A
+# revoked link can therefore work for up to FRESH_SECONDS more on an instance that just used it.
+FRESH_SECONDS = 10
+_fresh: OrderedDict[str, tuple[float, "FeedKey", str, datetime]] = OrderedDict()
+
+
+async def fingerprint_for_token(token: str) -> tuple["FeedKey", str, datetime]:
+    """The feed's key and current fingerprint, from a short-lived per-instance memo."""
+    digest = _digest(token)
+    memo = _fresh.get(digest)
+    if memo is not None and memo[0] > time.monotonic():
+        return memo[1], memo[2], memo[3]
+    key = await feed_key(token)
+    fingerprint, latest = await validator(key)
+    _fresh[digest] = (time.monotonic() + FRESH_SECONDS, key, fingerprint, latest)
+    _fresh.move_to_end(digest)
+    if len(_fresh) > _CACHE_SIZE:
+        _fresh.popitem(last=False)
+    return key, fingerprint, latest
+
+
+def forget_fingerprints() -> None:
+    """After a revocation or change made by this instance, answer from the database again."""
+    _fresh.clear()
 
 
 async def feed_key(token: str) -> FeedKey:
@@ -166,8 +196,7 @@ async def render(key: FeedKey, fingerprint: str) -> Feed:
 
 
 async def feed_for_token(token: str) -> Feed:
-    key = await feed_key(token)
-    fingerprint, _ = await validator(key)
+    key, fingerprint, _ = await fingerprint_for_token(token)
     return await render(key, fingerprint)
 
 

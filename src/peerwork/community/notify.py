@@ -82,6 +82,9 @@ def _body(b: dict[str, Any], opening: str) -> str:
 
 
 async def _send(b: dict[str, Any], subject: str, opening: str, method: str | None) -> None:
+    from peerwork.community.feeds import forget_fingerprints
+
+    forget_fingerprints()  # what people are told about is also what their feeds show
     calendar = None
     if method is not None:
         organizer, attendee = _people(b)

@@ -103,6 +103,9 @@ async def list_series(principal: Principal) -> list[SeriesOut]:
 
 async def materialise(series_id: UUID, *, until: datetime | None = None) -> int:
     """Create the occurrences due up to the horizon that do not exist yet. Idempotent."""
+    from peerwork.community.feeds import forget_fingerprints
+
+    forget_fingerprints()
     series = await EventSeries.select().where(EventSeries.id == series_id).first()
     if series is None or series["status"] != "open":
         return 0
@@ -179,6 +182,9 @@ async def move_occurrence(
 
 
 async def _bump_bookings(occurrence_id: UUID) -> None:
+    from peerwork.community.feeds import forget_fingerprints
+
+    forget_fingerprints()
     await Booking.update({Booking.sequence: Booking.sequence + 1, Booking.updated_at: now()}).where(
         (Booking.occurrence == occurrence_id) & (Booking.status != "cancelled")
     )
@@ -213,6 +219,9 @@ def _unset(value: Any) -> bool:
 
 
 async def _change_details(series_id: UUID, fields: dict[str, Any], cut: datetime) -> None:
+    from peerwork.community.feeds import forget_fingerprints
+
+    forget_fingerprints()
     series_values = {getattr(EventSeries, k): v for k, v in fields.items()}
     series_values.update({EventSeries.sequence: EventSeries.sequence + 1, EventSeries.updated_at: now()})
     await EventSeries.update(series_values).where(EventSeries.id == series_id)

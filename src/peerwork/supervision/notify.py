@@ -62,6 +62,9 @@ async def tell(session_id: UUID, method: str | None, subject: str, opening: str,
                occasion: str = "") -> None:
     """Email each participant (or ``only`` these), with the invite when ``method`` is given
     (REQUEST or CANCEL); ``occasion`` tells apart mails sent without a change (reminders)."""
+    from peerwork.community.feeds import forget_fingerprints
+
+    forget_fingerprints()
     s = await session_context(session_id)
     sender = parseaddr(current_settings().mail_from)[1]
     organizer = ical.Person(email=sender, name=s["organisation_name"])

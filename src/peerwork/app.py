@@ -29,6 +29,11 @@ from peerwork.settings import Settings, load_settings, use_settings
 from peerwork.web import pages
 from peerwork.community.controllers import COMMUNITY_API, calendar_feed
 from peerwork.supervision.controllers import SUPERVISION_API
+from peerwork.recruitment.controllers import RECRUITMENT_API
+from peerwork.web.recruitment_pages import RECRUITMENT_PAGES
+from peerwork.community.pairing_controllers import PAIRING_API
+from peerwork.workforce.development_controllers import DEVELOPMENT_API
+from peerwork.web.development_pages import DEVELOPMENT_PAGES
 from peerwork.web.community_pages import COMMUNITY_PAGES
 from peerwork.web.retention_pages import RETENTION_PAGES
 from peerwork.web.supervision_pages import SUPERVISION_PAGES
@@ -98,7 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     api = Router(
         path="/api/v1",
-        route_handlers=[*API_CONTROLLERS, RetentionController, *COMMUNITY_API, *SUPERVISION_API],
+        route_handlers=[*API_CONTROLLERS, RetentionController, *COMMUNITY_API, *SUPERVISION_API, *RECRUITMENT_API, *DEVELOPMENT_API, *PAIRING_API],
         guards=[has_route_right],
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
         security=[{"bearer": []}],
@@ -111,6 +116,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *COMMUNITY_PAGES,
             *RETENTION_PAGES,
             *SUPERVISION_PAGES,
+            *RECRUITMENT_PAGES,
+            *DEVELOPMENT_PAGES,
             calendar_feed,
             create_static_files_router(path="/static", directories=[WEB / "static"], include_in_schema=False),
         ],

@@ -132,6 +132,27 @@ async def load_demo_series(today: date) -> None:
         ))
 
 
+DEMO_COURSES = [  # (title, hours, provider, kind, mandatory for, renewal months)
+    ("Induction", "7", "Northfield Learning and Development", "induction", "psw,peer_lead,supervisor", None),
+    ("Peer support core training", "30", "Recovery College", "core", "psw", 36),
+    ("Safeguarding adults level 2", "3", "Northfield Learning and Development", "other", "psw,peer_lead,supervisor", 36),
+    ("Supervision skills for managers", "12", "Peer Leadership Academy", "manager", "peer_lead,supervisor", None),
+]
+
+
+async def load_demo_courses() -> None:
+    """The demo trust's course catalogue (once)."""
+    from decimal import Decimal
+
+    from peerwork.workforce.cpd_tables import Course
+
+    org = await organisation_by_slug("northfield-nhs")
+    for title, hours, provider, kind, roles, renewal in DEMO_COURSES:
+        if not await Course.exists().where((Course.organisation == org.id) & (Course.title == title)):
+            await Course(organisation=org.id, title=title, hours=Decimal(hours), provider=provider, kind=kind,
+                         mandatory_roles=roles, renewal_months=renewal).save()
+
+
 async def load_demo(today: date | None = None) -> list[tuple[str, str, str, str]]:
     """Create (or refresh) the demo; returns (organisation, email, role, password) per login."""
     today = today or date.today()
@@ -167,4 +188,5 @@ async def load_demo(today: date | None = None) -> list[tuple[str, str, str, str]
                     pass
             logins.append((org["slug"], email, role, DEMO_PASSWORD))
     await load_demo_series(today)
+    await load_demo_courses()
     return logins

@@ -47,8 +47,10 @@ def all_jobs(settings: Settings) -> list[Job]:
     from peerwork.community.jobs import community_jobs
     from peerwork.mail.jobs import mail_jobs
     from peerwork.supervision.jobs import supervision_jobs
+    from peerwork.recruitment.jobs import recruitment_jobs
+    from peerwork.workforce.cpd_jobs import cpd_jobs
 
-    return [*mail_jobs(settings), *community_jobs(), *supervision_jobs()]
+    return [*mail_jobs(settings), *community_jobs(), *supervision_jobs(), *recruitment_jobs(), *cpd_jobs()]
 
 
 def due_key(due: datetime) -> str:

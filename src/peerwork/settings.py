@@ -40,6 +40,10 @@ class Settings:
     # CPD evidence files: outside the web root, served only through an access check.
     files_dir: str = "var/files"
     evidence_max_bytes: int = 10 * 1024 * 1024
+    # Unsuccessful applications lose their personal details this long after the decision.
+    application_retention_days: int = 365
+    # Public application form submissions allowed per client (IP address) per hour.
+    apply_limit_per_hour: int = 20
     # Where people reach this service (links in emails and calendar feeds); empty means
     # http://HOST:PORT of this process.
     public_url: str = ""
@@ -130,6 +134,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         mail_max_attempts=_int(env, "PEERWORK_MAIL_MAX_ATTEMPTS", Settings.mail_max_attempts, minimum=1),
         files_dir=env.get("PEERWORK_FILES_DIR") or Settings.files_dir,
         evidence_max_bytes=_int(env, "PEERWORK_EVIDENCE_MAX_BYTES", Settings.evidence_max_bytes, minimum=1024),
+        application_retention_days=_int(env, "PEERWORK_APPLICATION_RETENTION_DAYS",
+                                        Settings.application_retention_days, minimum=1),
+        apply_limit_per_hour=_int(env, "PEERWORK_APPLY_LIMIT_PER_HOUR", Settings.apply_limit_per_hour, minimum=1),
         public_url=(env.get("PEERWORK_PUBLIC_URL") or "").rstrip("/"),
     )
 

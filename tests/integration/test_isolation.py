@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, time, timedelta
+from decimal import Decimal
 
 import pytest
 from litestar.routes import HTTPRoute
@@ -18,6 +19,9 @@ from peerwork.app import create_app
 from peerwork.community import bookings, series
 from peerwork.community.schemas import SeriesIn
 from peerwork.supervision import agreements, sessions
+from peerwork.community.pairing_tables import Pair
+from peerwork.workforce import cpd
+from peerwork.workforce.cpd_schemas import CourseIn, RecordIn
 from peerwork.supervision.schemas import AgreementIn, GroupIn
 from peerwork.settings import load_settings
 from peerwork.workforce import accounts
@@ -79,6 +83,30 @@ SAMPLE_BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/supervision/sessions/{session_id:uuid}/notes/comment"): {"json": {"comment": "c"}},
     ("POST", "/api/v1/supervision/cover"): {"json": "COVER"},
     ("PUT", "/api/v1/supervision/policy"): {"json": {"role": "psw", "kind": "one_to_one", "every_days": 21}},
+    ("POST", "/api/v1/cpd/courses"): {"json": {"title": "Induction", "hours": "6", "kind": "induction",
+                                               "mandatory_for": ["psw"], "renewal_months": 12}},
+    ("PATCH", "/api/v1/cpd/courses/{course_id:uuid}"): {"json": {"title": "Renamed"}},
+    ("POST", "/api/v1/cpd/records"): {"json": {"activity": "Reading", "done_on": "2024-01-01", "hours": "1.5"}},
+    ("POST", "/api/v1/cpd/records/{record_id:uuid}/verify"): {},
+    ("POST", "/api/v1/cpd/records/{record_id:uuid}/evidence"): {"files": {"data": ("e.pdf", b"%PDF-1.4 x", "application/pdf")}},
+    ("PUT", "/api/v1/cpd/policy"): {"json": {"induction_within_days": 14}},
+    ("PUT", "/api/v1/cpd/line-managers"): {"json": "LINE_MANAGER"},
+    ("POST", "/api/v1/cpd/acknowledgements"): {"json": {}},
+    ("POST", "/api/v1/pairing/pairs"): {"json": "PAIR"},
+    ("POST", "/api/v1/pairing/pairs/{pair_id:uuid}/end"): {},
+    ("PUT", "/api/v1/pairing/profile"): {"json": {"interests": ["art"]}},
+    ("PUT", "/api/v1/recruitment/values"): {"json": {"values": ["Hope", "Safety"]}},
+    ("POST", "/api/v1/recruitment/vacancies"): {"json": {"title": "Peer Support Worker", "closing_date": "2030-01-01"}},
+    ("PATCH", "/api/v1/recruitment/vacancies/{vacancy_id:uuid}"): {"json": {"title": "Renamed"}},
+    ("POST", "/api/v1/recruitment/vacancies/{vacancy_id:uuid}/status"): {"json": {"status": "closed"}},
+    ("POST", "/api/v1/recruitment/vacancies/{vacancy_id:uuid}/panel"): {"json": "PANEL"},
+    ("POST", "/api/v1/recruitment/vacancies/{vacancy_id:uuid}/conflicts"): {"json": {"conflicts": ""}},
+    ("POST", "/api/v1/recruitment/vacancies/{vacancy_id:uuid}/days"): {"json": {
+        "day": "2030-01-01", "slots": [{"start": "10:00:00", "end": "11:00:00"}]}},
+    ("PUT", "/api/v1/recruitment/applications/{application_id:uuid}/scores"): {"json": {
+        "scores": [{"value": "Hope", "score": 3}]}},
+    ("POST", "/api/v1/recruitment/applications/{application_id:uuid}/decision"): {"json": {"decision": "shortlist"}},
+    ("POST", "/api/v1/recruitment/applications/{application_id:uuid}/hire"): {"json": {"start_date": "2030-01-01"}},
 }
 
 
@@ -91,6 +119,28 @@ def test_every_api_route_declares_a_known_right():
 def test_every_writing_route_has_a_sample_request_here():
     missing = [f"{m} {p}" for m, p, _ in ROUTES if m in {"POST", "PATCH", "PUT"} and (m, p) not in SAMPLE_BODIES]
     assert missing == [], "add a SAMPLE_BODIES entry for these routes"
+
+
+async def _pair(organisation_id, new, experienced):
+    pair = Pair(organisation=organisation_id, new_peer=new.principal.account_id,
+                experienced_peer=experienced.principal.account_id, start_date=date.today())
+    await pair.save()
+    return pair.id
+
+
+async def _recruitment(north, lead, panel_member) -> dict:
+    """An open vacancy with a panel and one application (made through the public service)."""
+    from peerwork.recruitment import applications, vacancies
+    from peerwork.recruitment.schemas import PanelMemberIn, VacancyIn
+
+    vacancy = await vacancies.create_vacancy(lead.principal, VacancyIn(
+        title="North PSW", closing_date=date.today() + timedelta(days=7), values=["Hope"]))
+    await vacancies.add_panel_member(lead.principal, vacancy.id, PanelMemberIn(
+        account_id=panel_member.principal.account_id, lived_experience=True))
+    await vacancies.set_status(lead.principal, vacancy.id, "open")
+    sent = await applications.submit(north.slug, vacancy.id, applications.ApplicationForm(
+        name="North Applicant", email="applicant@north.example", answers={"Hope": "yes"}), client="203.0.113.9")
+    return {"vacancy_id": vacancy.id, "application_id": sent.application_id}
 
 
 @pytest.fixture
@@ -121,6 +171,11 @@ async def world():
         "account_id": north_admin.principal.account_id, "token_id": token.id, "series_id": created.id,
         "occurrence_id": occurrence_id, "booking_id": booking.id, "agreement_id": agreement.id,
         "session_id": proposed[0].id, "group_id": group.id,
+        "course_id": (await cpd.create_course(north_admin.principal, CourseIn(title="Induction", hours=Decimal(6)))).id,
+        "record_id": (await cpd.record_cpd(psw.principal, RecordIn(activity="Reading", done_on=date(2024, 1, 1),
+                                                                   hours=Decimal(1)))).id,
+        "pair_id": await _pair(north.id, psw, lead),
+        **await _recruitment(north, lead, supervisor),
     }
     return {"north": north, "ids": ids, "south_all": await make_all_roles_user(south), "north_person": person["id"]}
 
@@ -144,6 +199,9 @@ def request_kwargs(method: str, path: str, person_id, account_id=None) -> dict:
         "AGREEMENT": {"supervisor_id": account, "supervisee_id": str(uuid.uuid4()), "start_date": "2030-01-01"},
         "GROUP": {"name": "Tuesday group", "facilitator_ids": [account]},
         "COVER": {"away_id": account, "cover_id": str(uuid.uuid4()), "start_date": "2030-01-01", "end_date": "2030-01-31"},
+        "LINE_MANAGER": {"account_id": account, "manager_id": str(uuid.uuid4())},
+        "PAIR": {"new_peer_id": account, "experienced_peer_id": str(uuid.uuid4())},
+        "PANEL": {"account_id": account},
     }
     if isinstance(sample.get("json"), str):
         return {"json": bodies[sample["json"]]}
@@ -153,7 +211,7 @@ def request_kwargs(method: str, path: str, person_id, account_id=None) -> dict:
 # Ids that exist nowhere: 401 and 403 are decided before any record is looked up.
 ANY_IDS = {name: uuid.uuid4() for name in (
     "team_id", "person_id", "assignment_id", "account_id", "token_id", "series_id", "occurrence_id", "booking_id",
-    "agreement_id", "session_id", "group_id",
+    "agreement_id", "session_id", "group_id", "course_id", "record_id", "pair_id", "vacancy_id", "application_id",
 )}
 
 
@@ -203,7 +261,8 @@ async def test_another_organisations_records_are_404_even_with_every_role(client
 
 async def test_lists_only_ever_show_the_callers_organisation(client, world):
     south_all = world["south_all"]
-    for path in ("/api/v1/people", "/api/v1/teams", "/api/v1/assignments", "/api/v1/accounts", "/api/v1/tokens", "/api/v1/audit"):
+    for path in ("/api/v1/people", "/api/v1/teams", "/api/v1/assignments", "/api/v1/accounts", "/api/v1/tokens", "/api/v1/audit",
+                 "/api/v1/recruitment/vacancies", "/api/v1/recruitment/funnel"):
         response = await client.get(path, headers=south_all.headers)
         assert response.status_code == 200, path
         text = response.text

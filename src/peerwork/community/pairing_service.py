@@ -125,7 +125,8 @@ async def load_pool(principal: Principal, today: date, scope: str = "new_starter
                 pool.new.append(key)
             if p["experienced"] and capacity > 0 and (own or pool.peers[key].network_opt_in):
                 pool.experienced.append(key)
-    pool.experienced = [k for k in pool.experienced if k not in set(pool.new)]
+    new = set(pool.new)
+    pool.experienced = [k for k in pool.experienced if k not in new]
     return pool
 
 

@@ -31,6 +31,11 @@ NAV = [  # (path, label, right needed or None for everyone signed in)
     ("/supervision/compliance", "Supervision compliance", "supervision:manage"),
     ("/people", "People", "people:read"),
     ("/retention", "Retention", "retention:read"),
+    ("/cpd", "My CPD", "cpd:record"),
+    ("/cpd/compliance", "CPD compliance", "cpd:report"),
+    ("/pairing", "Pairing", "pairing:manage"),
+    ("/supports", "Seven supports", "supports:read"),
+    ("/recruitment", "Recruitment", "recruitment:panel"),
     ("/import", "Import staff records", "assignments:import"),
     ("/profile", "My profile", None),
 ]

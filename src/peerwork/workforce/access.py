@@ -45,6 +45,21 @@ RIGHTS: dict[str, frozenset[str]] = {
     "community:manage": frozenset({"admin", "peer_lead"}),
     # Facilitators of a series may also mark attendance (checked in the service).
     "community:attendance": frozenset({"admin", "peer_lead"}),
+    # Recruitment: recruiters run vacancies; anyone may sit on a panel (seat checked in the
+    # service); equality monitoring only ever in aggregates with small numbers suppressed.
+    "recruitment:manage": frozenset({"admin", "peer_lead"}),
+    "recruitment:panel": _EVERYONE,
+    "recruitment:funnel": frozenset({"admin", "hr", "peer_lead"}),
+    "recruitment:equality": frozenset({"admin", "hr"}),
+    # Development: everyone keeps their own CPD; supervisors verify their supervisees' (service-checked).
+    "cpd:record": _EVERYONE,
+    "cpd:manage": frozenset({"admin"}),
+    "cpd:verify": frozenset({"admin", "supervisor", "peer_lead"}),
+    "cpd:report": frozenset({"admin", "hr"}),
+    "pairing:manage": frozenset({"admin", "peer_lead"}),
+    "supports:read": frozenset({"admin", "hr", "peer_lead"}),
+    # Who is missing which support names people: peer leads and admins only.
+    "supports:people": frozenset({"admin", "peer_lead"}),
 }
 
 

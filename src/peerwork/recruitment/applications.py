@@ -1,0 +1,254 @@
+"""Public applications: the form, its rate limit, the applicant's private link, and who sees what.
+
+The panel sees answers under a reference, never a name, contact details or equality data; the
+lived-experience statement is shown only to the vacancy's panel and its recruiter, and every
+read of it is audited. The equality form is stored apart and only ever counted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from peerwork.db import current_engine, is_postgres, transaction
+from peerwork.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from peerwork.mail.outbox import enqueue
+from peerwork.recruitment.schemas import ApplicationOut, ApplicationSummary
+from peerwork.recruitment.tables import Application, ApplyAttempt, EqualityResponse, Score
+from peerwork.recruitment.vacancies import public_vacancy, seat, utcnow
+from peerwork.settings import current_settings
+from peerwork.workforce import audit
+from peerwork.workforce.access import Principal
+
+LINK_DAYS = 365  # the private link works for a year (the retention period's default)
+MAX_NAME, MAX_EMAIL, MAX_PHONE = 200, 254, 40
+MAX_ANSWER, MAX_STATEMENT, MAX_ADJUSTMENTS = 5000, 5000, 2000
+EMAIL = re.compile(r"^[^@\s<>\"',;:]+@[^@\s<>\"',;:]+\.[^@\s<>\"',;:]+$")
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+EQUALITY_QUESTIONS: dict[str, list[str]] = {
+    "age": ["16-24", "25-34", "35-44", "45-54", "55-64", "65 or over"],
+    "sex": ["Female", "Male", "Intersex", "In another way"],
+    "ethnicity": ["Asian or Asian British", "Black, Black British, Caribbean or African", "Mixed or multiple",
+                  "White", "Another ethnic group"],
+    "disability": ["Yes", "No"],
+    "sexual_orientation": ["Bisexual", "Gay or lesbian", "Heterosexual", "Another orientation"],
+    "religion": ["No religion", "Buddhist", "Christian", "Hindu", "Jewish", "Muslim", "Sikh", "Another religion"],
+}
+PREFER_NOT = "Prefer not to say"
+ACTIVE = ("submitted", "shortlisted", "offered")
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def client_key(client: str) -> str:
+    # Keyed with the secret so the table is no list of IP addresses.
+    return hashlib.sha256(f"{current_settings().secret_key}:{client}".encode()).hexdigest()
+
+
+@dataclass
+class ApplicationForm:
+    name: str
+    email: str
+    answers: dict[str, str]
+    phone: str = ""
+    statement: str = ""
+    adjustments: str = ""
+    equality: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    application_id: UUID
+    reference: str
+    token: str  # shown once and emailed; only its digest is stored
+
+
+def check_form(form: ApplicationForm, values: list[str]) -> list[dict[str, str]]:
+    """Every problem with the form, field by field (empty when it may be saved)."""
+    problems = []
+
+    def bad(name: str, problem: str) -> None:
+        problems.append({"field": name, "problem": problem})
+
+    if not form.name.strip():
+        bad("name", "Enter your name.")
+    elif len(form.name) > MAX_NAME:
+        bad("name", f"Your name can be at most {MAX_NAME} characters.")
+    if not EMAIL.match(form.email.strip()) or len(form.email) > MAX_EMAIL:
+        bad("email", "Enter an email address like name@example.com.")
+    if len(form.phone) > MAX_PHONE or not re.fullmatch(r"[0-9+()\- ]*", form.phone):
+        bad("phone", "Enter a phone number using digits, spaces and + ( ) - only.")
+    for index, value in enumerate(values):
+        answer = form.answers.get(value, "").strip()
+        if not answer:
+            bad(f"answer_{index}", f"Tell us about {value.lower()}.")
+        elif len(answer) > MAX_ANSWER:
+            bad(f"answer_{index}", f"Your answer about {value.lower()} can be at most {MAX_ANSWER} characters.")
+    if len(form.statement) > MAX_STATEMENT:
+        bad("statement", f"Your statement can be at most {MAX_STATEMENT} characters.")
+    if len(form.adjustments) > MAX_ADJUSTMENTS:
+        bad("adjustments", f"Adjustments can be at most {MAX_ADJUSTMENTS} characters.")
+    for question, answer in form.equality.items():
+        if question not in EQUALITY_QUESTIONS or (answer and answer != PREFER_NOT
+                                                  and answer not in EQUALITY_QUESTIONS[question]):
+            bad(f"eq_{question}", "Choose one of the answers offered.")
+    return problems
+
+
+async def note_attempt(client: str) -> None:
+    """Count this submission against the client; TooManyAttempts past the hourly limit.
+
+    Runs in its own transaction, before validation, so invalid bursts are limited too.
+    """
+    key, limit = client_key(client), current_settings().apply_limit_per_hour
+    async with transaction():
+        if is_postgres(current_engine()):
+            # READ COMMITTED would let two concurrent submissions both count 19 and both insert:
+            # one client's submissions take turns (SQLite's IMMEDIATE transaction already does).
+            await ApplyAttempt.raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)
+        recent = await ApplyAttempt.count().where(
+            (ApplyAttempt.client_hash == key) & (ApplyAttempt.at > utcnow() - timedelta(hours=1)))
+        if recent >= limit:
+            raise TooManyAttempts("Too many applications have been sent from here in the last hour. "
+                                  "Please try again later, or contact the recruitment team.")
+        await ApplyAttempt(client_hash=key).save()
+
+
+def new_reference() -> str:
+    return "C-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+
+async def submit(organisation_slug: str, vacancy_id: UUID, form: ApplicationForm, *, client: str) -> Submitted:
+    """Save one application (and, apart, its equality answers); email the applicant their link."""
+    await note_attempt(client)
+    org, vacancy = await public_vacancy(organisation_slug, vacancy_id)
+    values = vacancy["peer_values"]
+    problems = check_form(form, values)
+    if problems:
+        raise InvalidInput("; ".join(p["problem"] for p in problems), errors=problems)
+    token = secrets.token_urlsafe(32)
+    async with transaction():
+        application = Application(
+            organisation=org["id"], vacancy=vacancy_id, reference=new_reference(), name=form.name.strip(),
+            email=form.email.strip(), phone=form.phone.strip(),
+            answers={v: form.answers[v].strip() for v in values}, statement=form.statement.strip() or None,
+            adjustments=form.adjustments.strip(), token_hash=digest(token),
+            token_expires_at=utcnow() + timedelta(days=LINK_DAYS),
+        )
+        await application.save()
+        equality = {q: a for q, a in form.equality.items() if a}
+        if equality:
+            await EqualityResponse(organisation=org["id"], vacancy=vacancy_id, application=application.id,
+                                   answers=equality).save()
+        await audit.record(None, "create", "application", application.id, organisation_id=org["id"], via="public")
+        link = status_link(token)
+        await enqueue(
+            to_address=application.email, to_name=application.name,
+            subject=f"Your application: {vacancy['title']}",
+            body_text=f"Hello {application.name},\n\nThank you for applying to be {vacancy['title']} with "
+                      f"{org['name']}. Your reference is {application.reference}.\n\nYour private link, to see how "
+                      f"your application is going, book an interview or withdraw:\n{link}\n\nKeep it to yourself: "
+                      f"anyone with the link can see your application's progress.\n",
+            organisation_id=org["id"], dedupe_key=f"application:{application.id}:received",
+        )
+    return Submitted(application.id, application.reference, token)
+
+
+def status_link(token: str) -> str:
+    return f"{current_settings().site_url}/application/{token}"
+
+
+async def by_token(token: str) -> dict[str, Any]:
+    """The application for a private link; NotFound for an unknown, expired or anonymised one."""
+    if not token or len(token) > 100:
+        raise NotFound("This link is not valid.")
+    row = await Application.select(
+        Application.all_columns(), Application.vacancy.title.as_alias("title"),
+        Application.vacancy.status.as_alias("vacancy_status"),
+        Application.organisation.name.as_alias("organisation_name"),
+        Application.slot.start.as_alias("slot_start"), Application.slot.end.as_alias("slot_end"),
+        Application.slot.location.as_alias("slot_location"),
+    ).where(Application.token_hash == digest(token)).output(load_json=True).first()
+    if row is None or row["token_expires_at"] is None or row["token_expires_at"] < utcnow():
+        raise NotFound("This link is not valid or has expired. Contact the recruitment team if you need help.")
+    return row
+
+
+async def withdraw(token: str) -> dict[str, Any]:
+    from peerwork.recruitment import interviews
+
+    row = await by_token(token)
+    if row["status"] not in ACTIVE:
+        raise Conflict(f"Your application is already {row['status']}.")
+    async with transaction():
+        if row["slot"] is not None:
+            await interviews.release_slot(row)
+        await Application.update({Application.status: "withdrawn", Application.closed_at: utcnow()}).where(
+            Application.id == row["id"])
+        await audit.record(None, "update", "application", row["id"], organisation_id=row["organisation"],
+                           fields=["status"], via="applicant")
+    return await by_token(token)
+
+
+async def _scorer_counts(application_ids: list[UUID]) -> dict[UUID, set[UUID]]:
+    rows = await Score.select(Score.application, Score.scorer).where(
+        Score.application.is_in(application_ids)) if application_ids else []
+    found: dict[UUID, set[UUID]] = {}
+    for r in rows:
+        found.setdefault(r["application"], set()).add(r["scorer"])
+    return found
+
+
+def sees_identity(found, status: str) -> bool:
+    """Recruiters see who applied; a recruiter who also scores sees it only after the shortlist,
+    so their own scoring stays anonymised."""
+    return found.manager and not (found.panel and status == "submitted")
+
+
+async def list_applications(principal: Principal, vacancy_id: UUID) -> list[ApplicationSummary]:
+    """Recruiters see names; the panel sees references only."""
+    found = await seat(principal, vacancy_id)
+    rows = await Application.select(Application.id, Application.reference, Application.status, Application.name
+                                    ).where(Application.vacancy == vacancy_id).order_by(Application.submitted_at)
+    scorers = await _scorer_counts([r["id"] for r in rows])
+    return [ApplicationSummary(
+        id=r["id"], reference=r["reference"], status=r["status"], scorers=len(scorers.get(r["id"], ())),
+        my_scores_submitted=principal.account_id in scorers.get(r["id"], ()),
+        name=r["name"] if sees_identity(found, r["status"]) else None,
+    ) for r in rows]
+
+
+async def application_seat(principal: Principal, application_id: UUID):
+    row = await Application.select(Application.all_columns()).where(
+        (Application.id == application_id) & (Application.organisation == principal.organisation_id)
+    ).output(load_json=True).first()
+    if row is None:
+        raise NotFound("No such application.")
+    return row, await seat(principal, row["vacancy"])
+
+
+async def read_application(principal: Principal, application_id: UUID) -> ApplicationOut:
+    """The panel's anonymised view, or the recruiter's; the statement's reads are audited."""
+    row, found = await application_seat(principal, application_id)
+    statement = None
+    if found.may_read_statement and row["statement"]:
+        statement = row["statement"]
+        await audit.record(principal, "read", "application", application_id, fields=["statement"])
+    identity = sees_identity(found, row["status"])
+    if identity:
+        await audit.record(principal, "read", "application", application_id, fields=["name", "email", "phone"])
+    return ApplicationOut(
+        id=row["id"], vacancy_id=row["vacancy"], reference=row["reference"], status=row["status"],
+        answers=row["answers"], statement=statement,
+        adjustments=row["adjustments"] if identity else None,
+        name=row["name"] if identity else None, email=row["email"] if identity else None,
+        phone=row["phone"] if identity else None,
+    )

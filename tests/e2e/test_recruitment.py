@@ -1,0 +1,145 @@
+"""A peer-led recruitment round in the browser: a recruiter opens a vacancy with a
+lived-experience panel, an applicant applies without an account, two panel members score
+anonymously, the recruiter shortlists, the applicant books an interview through their private
+link, and the recruiter hires, which starts onboarding."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser import CreatedAccount, blocking_violations, main_nav, sign_in
+
+pytestmark = pytest.mark.e2e
+
+ORG = "northfield-nhs"
+ANSWER = "Sharing what helped me, and listening to what helps you."
+
+
+def no_blocking_violations(page: Page) -> None:
+    problems = blocking_violations(page)
+    assert problems == [], "\n".join(problems)
+
+
+def score_application(page: Page, account: CreatedAccount, title: str, reference: str, marks: int) -> None:
+    sign_in(page, account.email, account.password)
+    main_nav(page).get_by_role("link", name="Recruitment", exact=True).click()
+    page.get_by_role("link", name=title).click()
+    page.get_by_label("Your conflicts of interest (leave empty if none)").fill("")
+    page.get_by_role("button", name="Declare conflicts").click()
+    page.get_by_role("link", name=reference).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Application {reference}")
+    expect(page.get_by_text("Alex Applicant")).to_have_count(0)  # anonymised
+    expect(page.get_by_text(ANSWER).first).to_be_visible()
+    expect(page.get_by_text("You will see the other scores once you have submitted your own.")).to_be_visible()
+    for value in ("Mutuality", "Reciprocity", "Hope and recovery focus", "Strengths focus", "Authenticity",
+                  "Inclusivity", "Safety"):
+        page.get_by_label(f"Score for {value} (1 to 5)").select_option(str(marks))
+        page.get_by_label(f"Comment on {value}").fill(f"Scored {marks}")
+    page.get_by_role("button", name="Submit scores").click()
+    expect(page.get_by_role("table", name="Scores per value: spread across scorers")).to_be_visible()
+
+
+def test_a_peer_led_panel_runs_a_round_from_advert_to_first_day(
+    page: Page, new_page: Callable[[], Page], create_account: Callable[..., CreatedAccount]
+) -> None:
+    recruiter, le_scorer, scorer = create_account("peer_lead"), create_account("psw"), create_account("supervisor")
+    title = f"Peer Support Worker {le_scorer.email[8:16]}"
+
+    # The recruiter opens a vacancy with a panel.
+    sign_in(page, recruiter.email, recruiter.password)
+    main_nav(page).get_by_role("link", name="Recruitment", exact=True).click()
+    page.get_by_role("link", name="Open a new vacancy").click()
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Agenda for Change band").select_option("4")
+    page.get_by_label("Number of posts").fill("2")
+    page.get_by_label("Closing date").fill((date.today() + timedelta(days=14)).isoformat())
+    page.get_by_label("Role remit").fill("Support people on the ward using your lived experience.")
+    page.get_by_role("button", name="Create vacancy").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    for account, lived in ((le_scorer, True), (scorer, False)):
+        option = page.locator("#account_id option", has_text="E2E").filter(
+            has_text="Peer support worker" if lived else "Peer supervisor")
+        page.get_by_label("Add to panel").select_option(option.last.get_attribute("value"))
+        if lived:
+            page.get_by_label("In a lived-experience role").check()
+        page.get_by_role("button", name="Add member").click()
+    page.get_by_label("Move to").select_option("open")
+    page.get_by_role("button", name="Change status").click()
+    expect(page.locator("#vacancy-status")).to_have_text("open")
+    vacancy_url = page.url
+
+    # An applicant, with no account, applies through the public page.
+    applicant = new_page()
+    applicant.goto(f"/jobs/{ORG}")
+    applicant.get_by_role("link", name=title).click()
+    no_blocking_violations(applicant)
+    applicant.get_by_label("Your name").fill("Alex Applicant")
+    applicant.get_by_label("Email address").fill("alex.applicant@example.org")
+    for value in ("Mutuality", "Reciprocity", "Hope and recovery focus", "Strengths focus", "Authenticity",
+                  "Inclusivity", "Safety"):
+        applicant.get_by_label(value, exact=True).fill(ANSWER)
+    applicant.get_by_label("Your lived experience (optional)").fill("I found my way back with peer support.")
+    applicant.get_by_label("Adjustments you need for an interview (optional)").fill("A quiet room, please.")
+    applicant.get_by_label("Do you consider yourself disabled?").select_option("Yes")
+    applicant.get_by_role("button", name="Send application").click()
+    expect(applicant.get_by_role("heading", level=1)).to_have_text("Application sent")
+    reference = re.search(r"C-[A-Z0-9]{6}", applicant.get_by_role("status").inner_text()).group(0)
+    private_link = applicant.get_by_role("status").get_by_role("link").get_attribute("href")
+    assert private_link and "/application/" in private_link
+
+    page.get_by_label("Move to").select_option("closed")
+    page.get_by_role("button", name="Change status").click()
+    expect(page.locator("#vacancy-status")).to_have_text("closed")
+
+    # Two panel members score independently, without seeing who applied.
+    score_application(new_page(), le_scorer, title, reference, 4)
+    score_application(new_page(), scorer, title, reference, 3)
+
+    # The recruiter shortlists and sets up a recruitment day.
+    page.goto(vacancy_url)
+    page.get_by_role("link", name=reference).click()
+    expect(page.locator("#compliance-ok")).to_be_visible()
+    expect(page.locator("#statement")).to_have_text("I found my way back with peer support.")
+    page.get_by_label("Agreed result and reasons").fill("Strong on mutuality; agreed 3.5.")
+    page.get_by_role("button", name="Shortlist").click()
+    expect(page.locator("#application-status")).to_have_text("shortlisted")
+    no_blocking_violations(page)
+    page.goto(vacancy_url)
+    interview_day = date.today() + timedelta(days=7)
+    page.get_by_label("Interview date").fill(interview_day.isoformat())
+    page.get_by_label("First slot starts (UK time)").fill("10:00")
+    page.get_by_label("Last slot ends by").fill("11:30")
+    page.get_by_label("Where").fill("Recovery College, Room 2")
+    page.get_by_role("button", name="Add day").click()
+    expect(page.get_by_role("table", name="Interview slots").locator("tbody tr")).to_have_count(2)
+
+    # The applicant books a slot through their private link.
+    applicant.goto(private_link)
+    expect(applicant.locator("#application-status")).to_contain_text("Shortlisted")
+    applicant.get_by_label(re.compile(r"10:00 to 10:45")).check()
+    applicant.get_by_role("button", name="Book this time").click()
+    expect(applicant.locator("#interview-time")).to_contain_text("10:00 to 10:45, Recovery College, Room 2")
+    no_blocking_violations(applicant)
+
+    # Offer and hire: the new starter gets a first supervision agreement.
+    page.goto(vacancy_url)
+    expect(page.get_by_role("table", name="Interview slots")).to_contain_text(reference)
+    page.get_by_role("link", name=reference).click()
+    page.get_by_role("button", name="Offer the post").click()
+    expect(page.locator("#application-status")).to_have_text("offered")
+    page.get_by_label("First day").fill((interview_day + timedelta(days=28)).isoformat())
+    page.get_by_label("Peer supervisor").select_option(label="E2E supervisor")
+    page.get_by_role("button", name="Hire and start onboarding").click()
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Hired")
+    expect(status).to_contain_text("supervision: done")
+    expect(status).to_contain_text("induction: pending")
+    expect(page.locator("#application-status")).to_have_text("hired")
+
+    applicant.goto(private_link)
+    expect(applicant.locator("#application-status")).to_have_text("Hired")

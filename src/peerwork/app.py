@@ -82,6 +82,9 @@ def configure_logging(settings: Settings) -> None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
+    from peerwork.workforce import onboarding_hooks
+
+    onboarding_hooks.register()  # CPD and pairing take part in onboarding a new hire
     configure_logging(settings)
     if settings.secret_key_is_generated:
         logger.warning("PEERWORK_SECRET_KEY is not set: using a random key (fine for one local instance).")

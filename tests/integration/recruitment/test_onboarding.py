@@ -1,0 +1,32 @@
+"""A new hire starts with training from day one and a suggested buddy (a person confirms)."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from peerwork.recruitment import scoring, vacancies  # noqa: F401 - the round helper uses them
+from peerwork.workforce.cpd_tables import Course, CpdRecord
+from tests.integration.recruitment.helpers import apply, make_round
+from tests.integration.recruitment.test_recruitment import scores
+
+
+async def test_hire_books_induction_from_the_first_day(client):
+    r = await make_round()
+    course = Course(organisation=r.recruiter.principal.organisation_id, title="Induction", hours=Decimal("14"),
+                    kind="induction")
+    await course.save()
+    sent = await apply(r)
+    url = f"/api/v1/recruitment/applications/{sent.application_id}"
+    await client.post(f"/api/v1/recruitment/vacancies/{r.vacancy_id}/status", json={"status": "closed"},
+                      headers=r.recruiter.headers)
+    await client.put(f"{url}/scores", json=scores(4, 5), headers=r.le_scorer.headers)
+    await client.put(f"{url}/scores", json=scores(3, 4), headers=r.scorer.headers)
+    for decision in ("shortlist", "offer"):
+        assert (await client.post(f"{url}/decision", json={"decision": decision}, headers=r.recruiter.headers)).status_code == 200
+    start = date.today() + timedelta(days=30)
+    hired = await client.post(f"{url}/hire", json={"start_date": start.isoformat()}, headers=r.recruiter.headers)
+    assert hired.status_code == 201, hired.text
+    steps = {s["step"]: s for s in hired.json()["onboarding"]}
+    assert steps["induction"]["status"] == "done" and "first day" in steps["induction"]["detail"]
+    assert steps["pairing"]["status"] == "pending"  # a suggestion at most: a person confirms pairs
+    booked = await CpdRecord.select().where(CpdRecord.account == hired.json()["account_id"]).first()
+    assert (booked["course"], booked["status"], booked["done_on"]) == (course.id, "booked", start)

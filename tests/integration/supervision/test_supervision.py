@@ -12,7 +12,7 @@ from peerwork.supervision.schemas import AgreementIn
 from peerwork.supervision.tables import SupervisionSession
 from peerwork.workforce.tables import AuditLog, OutboxMessage
 from tests.factories import make_org, make_user
-from tests.integration.community.helpers import first_occurrence, invite_fields, make_series
+from tests.integration.community.helpers import invite_fields, make_series
 
 SECRET = "Talked about my sister's diagnosis and sleep"
 

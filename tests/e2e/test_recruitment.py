@@ -138,7 +138,8 @@ def test_a_peer_led_panel_runs_a_round_from_advert_to_first_day(
     status = page.get_by_role("status")
     expect(status).to_contain_text("Hired")
     expect(status).to_contain_text("supervision: done")
-    expect(status).to_contain_text("induction: pending")
+    expect(status).to_contain_text("induction: done – Booked on Induction from their first day")
+    expect(status).to_contain_text("pairing: pending – Suggested buddy")
     expect(page.locator("#application-status")).to_have_text("hired")
 
     applicant.goto(private_link)

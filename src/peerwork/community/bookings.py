@@ -180,25 +180,23 @@ async def upcoming(principal: Principal, *, days: int = 90, kind: str | None = N
     condition &= (Occurrence.end > now()) & (Occurrence.start < now() + timedelta(days=days))
     if kind:
         condition &= Occurrence.series.kind == kind
-    rows = await Occurrence.select(
-        Occurrence.id, Occurrence.series, Occurrence.organisation.name, Occurrence.series.kind,
-        Occurrence.series.title, Occurrence.start, Occurrence.end, Occurrence.original_start, Occurrence.location,
-        Occurrence.series.location, Occurrence.series.online_link, Occurrence.capacity, Occurrence.status,
-        Occurrence.series.booking_cutoff_minutes,
-    ).where(condition).order_by(Occurrence.start).limit(500)
-    return await _with_counts(principal, rows)
+    return await _listed(principal, condition, limit=500)
 
 
 async def get_occurrence(principal: Principal, occurrence_id: UUID) -> OccurrenceOut:
     principal.require("community:read")
     await _visible_occurrence(principal, occurrence_id)
-    rows = await Occurrence.select(
+    return (await _listed(principal, Occurrence.id == occurrence_id))[0]
+
+
+async def _listed(principal: Principal, condition, limit: int | None = None) -> list[OccurrenceOut]:
+    query = Occurrence.select(
         Occurrence.id, Occurrence.series, Occurrence.organisation.name, Occurrence.series.kind,
         Occurrence.series.title, Occurrence.start, Occurrence.end, Occurrence.original_start, Occurrence.location,
         Occurrence.series.location, Occurrence.series.online_link, Occurrence.capacity, Occurrence.status,
         Occurrence.series.booking_cutoff_minutes,
-    ).where(Occurrence.id == occurrence_id)
-    return (await _with_counts(principal, rows))[0]
+    ).where(condition).order_by(Occurrence.start)
+    return await _with_counts(principal, await (query.limit(limit) if limit else query))
 
 
 async def _with_counts(principal: Principal, rows: list[dict[str, Any]]) -> list[OccurrenceOut]:
@@ -231,15 +229,14 @@ async def _with_counts(principal: Principal, rows: list[dict[str, Any]]) -> list
 
 
 async def my_bookings(principal: Principal) -> list[tuple[OccurrenceOut, BookingOut]]:
-    rows = await Booking.select(Booking.occurrence).where(
+    ids = await Booking.select(Booking.occurrence).where(
         (Booking.account == principal.account_id) & (Booking.status != "cancelled")
         & (Booking.occurrence.end > now())
     ).output(as_list=True)
-    result = []
-    for occurrence_id in rows:
-        occurrence = await get_occurrence(principal, occurrence_id)
-        result.append((occurrence, occurrence.my_booking))
-    return sorted(result, key=lambda pair: pair[0].start)
+    if not ids:
+        return []
+    occurrences = await _listed(principal, Occurrence.id.is_in(ids))
+    return [(o, o.my_booking) for o in occurrences]
 
 
 async def _may_mark_attendance(principal: Principal, occurrence: dict[str, Any]) -> None:

@@ -125,10 +125,9 @@ async def booking_cancelled(booking_id: UUID, *, was_confirmed: bool) -> None:
 
 
 async def _each_booking(occurrence_id: UUID) -> list[dict[str, Any]]:
-    ids = await Booking.select(Booking.id).where(
+    return await booking_contexts().where(
         (Booking.occurrence == occurrence_id) & (Booking.status != "cancelled")
-    ).order_by(Booking.queue_position).output(as_list=True)
-    return [await _booking_context(i) for i in ids]
+    ).order_by(Booking.queue_position)
 
 
 async def occurrence_changed(occurrence_id: UUID) -> None:

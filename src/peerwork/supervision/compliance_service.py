@@ -17,32 +17,27 @@ def figures(c: Compliance) -> ComplianceFigures:
     return ComplianceFigures(**{f: getattr(c, f) for f in ComplianceFigures.__struct_fields__})
 
 
-async def _one_to_one(account_id: UUID, agreements: list[dict[str, Any]], today: date) -> Compliance | None:
+def _one_to_one(account_id: UUID, agreements: list[dict[str, Any]], sessions: dict[UUID, list[dict]],
+                today: date) -> Compliance | None:
     mine = [a for a in agreements if a["kind"] == "one_to_one" and a["supervisee"] == account_id]
     if not mine:
         return None
     current = max(mine, key=lambda a: a["start_date"])
-    rows = await SupervisionSession.select(SupervisionSession.start, SupervisionSession.status).where(
-        SupervisionSession.agreement.is_in([a["id"] for a in mine]) & (SupervisionSession.status != "proposed")
-    )
+    rows = [r for a in mine for r in sessions.get(a["id"], [])]
     return assess([SessionRecord(r["start"], r["status"]) for r in rows], every_days=current["every_days"],
                   grace_days=current["grace_days"], agreement_start=min(a["start_date"] for a in mine), today=today)
 
 
-async def _group(account_id: UUID, agreements: list[dict[str, Any]], groups_of: dict[UUID, list[UUID]],
-                 today: date) -> Compliance | None:
+def _group(account_id: UUID, agreements: list[dict[str, Any]], groups_of: dict[UUID, list[UUID]],
+           sessions: dict[UUID, list[dict]], came: set[tuple[UUID, UUID]], today: date) -> Compliance | None:
     mine = [a for a in agreements if a["kind"] == "group" and a["peer_group"] in groups_of.get(account_id, [])]
     if not mine:
         return None
     current = max(mine, key=lambda a: a["start_date"])
-    rows = await SupervisionSession.select(SupervisionSession.id, SupervisionSession.start, SupervisionSession.status).where(
-        SupervisionSession.agreement.is_in([a["id"] for a in mine]) & (SupervisionSession.status != "proposed"))
-    came = set(await GroupAttendance.select(GroupAttendance.session).where(
-        (GroupAttendance.account == account_id) & (GroupAttendance.attended == True)  # noqa: E712
-    ).output(as_list=True))
+    rows = [r for a in mine for r in sessions.get(a["id"], [])]
     # For one member, a group session counts as held only if they were there.
-    records = [SessionRecord(r["start"], "held" if r["status"] == "held" and r["id"] in came
-                             else ("did_not_attend" if r["status"] == "held" else r["status"])) for r in rows]
+    records = [SessionRecord(r["start"], r["status"] if r["status"] != "held" or (r["id"], account_id) in came
+                             else "did_not_attend") for r in rows]
     return assess(records, every_days=current["every_days"], grace_days=current["grace_days"],
                   agreement_start=min(a["start_date"] for a in mine), today=today)
 
@@ -58,11 +53,23 @@ async def compliance_table(principal: Principal, today: date | None = None) -> l
     agreements = await SupervisionAgreement.select().where(
         (SupervisionAgreement.organisation == principal.organisation_id) & (SupervisionAgreement.status == "active"))
     groups_of: dict[UUID, list[UUID]] = {}
-    for m in await GroupMember.select(GroupMember.account, GroupMember.peer_group).where(GroupMember.role == "member"):
+    for m in await GroupMember.select(GroupMember.account, GroupMember.peer_group).where(
+        (GroupMember.role == "member") & (GroupMember.peer_group.organisation == principal.organisation_id)
+    ):
         groups_of.setdefault(m["account"], []).append(m["peer_group"])
+    # Three queries for the whole organisation, however many people: grouped here in Python.
+    sessions: dict[UUID, list[dict]] = {}
+    for r in await SupervisionSession.select(
+        SupervisionSession.id, SupervisionSession.agreement, SupervisionSession.start, SupervisionSession.status
+    ).where((SupervisionSession.organisation == principal.organisation_id) & (SupervisionSession.status != "proposed")):
+        sessions.setdefault(r["agreement"], []).append(r)
+    came = {(r["session"], r["account"]) for r in await GroupAttendance.select(
+        GroupAttendance.session, GroupAttendance.account
+    ).where((GroupAttendance.attended == True) & (GroupAttendance.session.organisation == principal.organisation_id))}  # noqa: E712
     rows = []
     for psw in psws:
-        one, group = await _one_to_one(psw["account"], agreements, today), await _group(psw["account"], agreements, groups_of, today)
+        one = _one_to_one(psw["account"], agreements, sessions, today)
+        group = _group(psw["account"], agreements, groups_of, sessions, came, today)
         rows.append(ComplianceRow(account_id=psw["account"], name=psw["account.display_name"],
                                   one_to_one=figures(one) if one else None, group=figures(group) if group else None))
 

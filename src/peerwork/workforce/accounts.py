@@ -141,10 +141,17 @@ async def create_account(
 
 async def list_accounts(principal: Principal) -> list[AccountView]:
     principal.require("accounts:read")
-    ids = await Membership.select(Membership.account).where(
-        Membership.organisation == principal.organisation_id
-    ).distinct().output(as_list=True)
-    views = [await _account_view(i, principal.organisation_id) for i in ids]
+    rows = await Membership.select(
+        Membership.account, Membership.role, Membership.account.email, Membership.account.display_name,
+        Membership.account.is_active, Membership.account.person,
+    ).where(Membership.organisation == principal.organisation_id)
+    accounts: dict[UUID, dict] = {}
+    for row in rows:  # one row per role held
+        accounts.setdefault(row["account"], {**row, "roles": []})["roles"].append(row["role"])
+    views = [AccountView(
+        id=a["account"], email=a["account.email"], display_name=a["account.display_name"],
+        roles=tuple(sorted(a["roles"])), is_active=a["account.is_active"], person_id=a["account.person"],
+    ) for a in accounts.values()]
     return sorted(views, key=lambda v: v.email)
 
 

@@ -51,8 +51,8 @@ async def fresh_database(bench: str) -> AsyncIterator[str]:
     await _admin(f'CREATE DATABASE "{name}"')
     try:
         os.environ["PEERWORK_DATABASE_URL"] = url
-        from peerwork.db import close_pool, open_pool, use_database
-        from peerwork.migrate import migrate
+        from peerwork.core.db import close_pool, open_pool, use_database
+        from peerwork.core.migrate import migrate
 
         engine = use_database(url)
         await open_pool(engine)

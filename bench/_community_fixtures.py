@@ -27,14 +27,14 @@ from _common import bench_env
 
 @dataclass
 class Member:
-    principal: object  # peerwork.workforce.access.Principal
+    principal: object  # peerwork.core.access.Principal
     token: str
     email: str
 
 
 async def make_member(organisation_id, slug: str, email: str, *roles: str) -> Member:
     """An account with roles and an API token, the way tests/factories.make_user does (no password)."""
-    from peerwork.workforce import accounts
+    from peerwork.core import accounts
 
     view = await accounts.create_account(organisation_id, email, list(roles or ("psw",)),
                                          display_name=email.split("@")[0])

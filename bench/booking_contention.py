@@ -48,7 +48,7 @@ from _community_fixtures import (
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "500"))
 CAPACITY = int(os.environ.get("BENCH_CAPACITY", "12"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
-POOL_SIZE = 10  # peerwork.db.open_pool's max_size
+POOL_SIZE = 10  # peerwork.core.db.open_pool's max_size
 FLOOR_TABLE = "bench_floor_insert"
 FLOOR_KIND = (f"{CLIENTS} concurrent tasks, each one INSERT INTO {FLOOR_TABLE} (v) VALUES ($1) (one int column) "
               f"through an asyncpg pool of {POOL_SIZE}, peerwork's own pool size")
@@ -56,7 +56,7 @@ FLOOR_KIND = (f"{CLIENTS} concurrent tasks, each one INSERT INTO {FLOOR_TABLE} (
 
 def _app():
     from peerwork.app import create_app
-    from peerwork.settings import load_settings
+    from peerwork.core.settings import load_settings
 
     return create_app(load_settings())
 
@@ -70,7 +70,8 @@ async def seed() -> dict:
 
     from peerwork.community import bookings, series
     from peerwork.community.schemas import SeriesIn
-    from peerwork.workforce import accounts, organisations
+    from peerwork.core import accounts
+    from peerwork.workforce import organisations
 
     org = await organisations.create_organisation("bench-booking", "Bench Booking NHS Trust")
     lead = await make_member(org.id, org.slug, "lead@bench-booking.example.org", "peer_lead")
@@ -193,7 +194,7 @@ async def main() -> Result:
         seeded = await seed()
         print(f"booking_contention: {CLIENTS} accounts with their own API tokens (made in "
               f"{seeded['accounts_seconds']:.1f} s), one occurrence per burst with {CAPACITY} places")
-        from peerwork.db import current_engine
+        from peerwork.core.db import current_engine
 
         await current_engine().run_ddl(f"CREATE TABLE {FLOOR_TABLE} (v integer)")
         pool = await asyncpg.create_pool(url, min_size=POOL_SIZE, max_size=POOL_SIZE)

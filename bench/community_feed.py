@@ -62,7 +62,7 @@ def _app_with_constant():
     from litestar import Response, get
 
     from peerwork.app import create_app
-    from peerwork.settings import load_settings
+    from peerwork.core.settings import load_settings
 
     app = create_app(load_settings())
 
@@ -94,7 +94,8 @@ async def _past_occurrences(series_id, until: datetime) -> None:
 
 
 async def seed() -> dict:
-    from peerwork.community import bookings, feeds, series
+    from peerwork.community import bookings, series
+    from peerwork.calendar import feeds
     from peerwork.community.schemas import SeriesIn
     from peerwork.community.tables import Booking, Occurrence
     from peerwork.workforce import organisations

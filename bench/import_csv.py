@@ -116,8 +116,8 @@ def _date(value: date, rng: random.Random) -> str:
 async def child(csv_path: str) -> dict:
     import resource
 
-    from peerwork.db import close_pool, open_pool, use_database
-    from peerwork.settings import load_settings
+    from peerwork.core.db import close_pool, open_pool, use_database
+    from peerwork.core.settings import load_settings
     from peerwork.workforce import organisations
     from peerwork.workforce.importer import import_assignments
 
@@ -224,7 +224,8 @@ def run_child(csv_path: Path, url: str) -> dict:
 
 
 async def count_rows(organisation_id: str) -> tuple[int, int, int]:
-    from peerwork.workforce.tables import Assignment, Person, Team
+    from peerwork.workforce.tables import Assignment, Team
+    from peerwork.core.tables import Person
 
     return (
         await Assignment.count().where(Assignment.organisation == organisation_id),
@@ -242,7 +243,7 @@ async def main() -> Result:
         print(f"import_csv: {expected['rows']:,} rows, {expected['people']:,} people, {expected['teams']} teams, "
               f"{csv_path.stat().st_size / 2**20:.1f} MiB (made in {time.perf_counter() - started:.1f} s)")
         async with fresh_database("import") as url:
-            from peerwork.db import current_engine
+            from peerwork.core.db import current_engine
 
             await current_engine().run_ddl(FLOOR_DDL)
             busy_before = others_busy()

@@ -29,7 +29,7 @@ import numpy as np
 from _common import Result, Row, fresh_database
 from scipy.optimize import linear_sum_assignment
 
-from peerwork.community.pairing import FORBIDDEN, Peer, Rules, score_matrix, suggest, total, why_not
+from peerwork.pairing.optimiser import FORBIDDEN, Peer, Rules, score_matrix, suggest, total, why_not
 
 NEW = int(os.environ.get("BENCH_NEW", "1000"))
 CANDIDATES = int(os.environ.get("BENCH_CANDIDATES", "5000"))
@@ -110,11 +110,12 @@ def solver_part(result: Result) -> None:
 
 async def end_to_end_part(result: Result) -> None:
     """The same scale through the database: accounts, staff records, profiles, spells, solve."""
-    from peerwork.community import pairing_service
-    from peerwork.community.pairing_tables import PairingProfile
-    from peerwork.workforce.access import system_principal
+    from peerwork.pairing import service as pairing_service
+    from peerwork.pairing.tables import PairingProfile
+    from peerwork.core.access import system_principal
     from peerwork.workforce.organisations import create_organisation
-    from peerwork.workforce.tables import Account, Assignment, Membership, Person, Team
+    from peerwork.core.tables import Account, Membership, Person
+    from peerwork.workforce.tables import Assignment, Team
 
     new, experienced, _ = make_world()
     org = await create_organisation("bench-pairing", "Bench Trust")

@@ -61,7 +61,7 @@ def _app_with_floor():
     from litestar.exceptions import NotFoundException
 
     from peerwork.app import create_app
-    from peerwork.settings import load_settings
+    from peerwork.core.settings import load_settings
 
     settings = load_settings()
     app: Litestar = create_app(settings)
@@ -112,8 +112,9 @@ def serve(port: int) -> None:
 
 async def seed() -> tuple[str, UUID]:
     """An organisation with PEOPLE people, an HR account and its API token; one person to read."""
-    from peerwork.workforce import accounts, organisations
-    from peerwork.workforce.tables import Person
+    from peerwork.core import accounts
+    from peerwork.workforce import organisations
+    from peerwork.core.tables import Person
 
     org = await organisations.create_organisation("bench-trust", "Bench NHS Trust")
     account = await accounts.create_account(org.id, "hr@bench.example.org", ["hr"], display_name="Bench HR")

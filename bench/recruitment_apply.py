@@ -91,8 +91,8 @@ async def run() -> Result:
         from peerwork.recruitment import vacancies
         from peerwork.recruitment.schemas import PanelMemberIn, VacancyIn
         from peerwork.recruitment.tables import Application
-        from peerwork.settings import load_settings
-        from peerwork.workforce import accounts
+        from peerwork.core.settings import load_settings
+        from peerwork.core import accounts
         from peerwork.workforce.organisations import create_organisation
 
         settings = load_settings().with_overrides(database_url=database_url, scheduler_enabled=False)

@@ -306,8 +306,8 @@ def _numbered(sql: str) -> str:
 
 async def _explain(connection, organisation_id: uuid.UUID) -> list[str]:
     """EXPLAIN ANALYZE of the spells query as peerwork sends it, with per-node times."""
-    from peerwork.workforce.retention import MERGE_GAP_DAYS
-    from peerwork.workforce.retention_query import _SQL
+    from peerwork.retention.survival import MERGE_GAP_DAYS
+    from peerwork.retention.query import _SQL
 
     args = (organisation_id, True, AS_OF + timedelta(days=MERGE_GAP_DAYS), AS_OF, AS_OF, AS_OF, AS_OF)
     rows = await connection.fetch("EXPLAIN (ANALYZE, BUFFERS) " + _numbered(_SQL[True]), *args)
@@ -325,12 +325,12 @@ PLANNER_DEFAULTS = "RESET enable_indexonlyscan; RESET enable_indexscan; RESET en
 async def child(job: dict) -> dict:
     import asyncpg
 
-    from peerwork.db import close_pool, open_pool, use_database
-    from peerwork.settings import load_settings
-    from peerwork.workforce import retention_query
-    from peerwork.workforce.retention import kaplan_meier
-    from peerwork.workforce.retention_query import fetch_spells, retention_report
-    from peerwork.workforce.retention_report import BREAKDOWNS, build_retention_report
+    from peerwork.core.db import close_pool, open_pool, use_database
+    from peerwork.core.settings import load_settings
+    from peerwork.retention import query as retention_query
+    from peerwork.retention.survival import kaplan_meier
+    from peerwork.retention.query import fetch_spells, retention_report
+    from peerwork.retention.report import BREAKDOWNS, build_retention_report
 
     os.environ["PEERWORK_DATABASE_URL"] = job["url"]
     org = uuid.UUID(job["organisation_id"])
@@ -445,7 +445,7 @@ def child_main() -> None:
     # Import what the measurement uses first, so the baseline includes it; then wait for the job.
     import asyncpg  # noqa: F401
 
-    import peerwork.workforce.retention_query  # noqa: F401
+    import peerwork.retention.query  # noqa: F401
 
     job = json.loads(sys.stdin.readline())
     print(json.dumps(asyncio.run(child(job))), flush=True)

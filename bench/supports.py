@@ -64,9 +64,14 @@ KEYS = ["role_training", "group_supervision", "one_to_one_supervision", "peer_le
 async def build(org_id) -> None:
     from decimal import Decimal
 
-    from peerwork.supervision.tables import GroupAttendance, SupervisionAgreement, SupervisionGroup, SupervisionSession
-    from peerwork.workforce.cpd_tables import Course, CpdRecord, LineManager, RoleAcknowledgement
-    from peerwork.workforce.tables import Account, Membership
+    from peerwork.supervision.tables import (
+        GroupAttendance,
+        SupervisionAgreement,
+        SupervisionGroup,
+        SupervisionSession,
+    )
+    from peerwork.cpd.tables import Course, CpdRecord, LineManager, RoleAcknowledgement
+    from peerwork.core.tables import Account, Membership
 
     rng = random.Random(2000)
     today = date.today()
@@ -149,11 +154,11 @@ async def main() -> None:
     import httpx
 
     from peerwork.app import create_app
-    from peerwork.security import SESSION_COOKIE
-    from peerwork.settings import load_settings
-    from peerwork.workforce import accounts
+    from peerwork.core.security import SESSION_COOKIE
+    from peerwork.core.settings import load_settings
+    from peerwork.core import accounts
     from peerwork.workforce.organisations import create_organisation
-    from peerwork.workforce.supports import figures, who_is_missing
+    from peerwork.supports.service import figures, who_is_missing
 
     result = Result("supports")
     async with fresh_database("supports") as url:

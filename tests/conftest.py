@@ -34,9 +34,9 @@ os.environ["PEERWORK_SCHEDULER"] = "false"
 os.environ["PEERWORK_SECRET_KEY"] = "test-secret-" + secrets.token_hex(8)
 os.environ.pop("PEERWORK_LOGIN_MAX_FAILURES", None)
 
-from peerwork.db import close_pool, is_postgres, open_pool, use_database  # noqa: E402
-from peerwork.migrate import migrate  # noqa: E402
-from peerwork.settings import load_settings  # noqa: E402
+from peerwork.core.db import close_pool, is_postgres, open_pool, use_database  # noqa: E402
+from peerwork.core.migrate import migrate  # noqa: E402
+from peerwork.core.settings import load_settings  # noqa: E402
 
 IS_POSTGRES = bool(TEST_POSTGRES_URL)
 

@@ -6,11 +6,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from peerwork.supervision.tables import GroupAttendance, SupervisionAgreement, SupervisionGroup, SupervisionSession
-from peerwork.workforce import accounts
-from peerwork.workforce.cpd_tables import Course, CpdRecord
+from peerwork.supervision.tables import (
+    GroupAttendance,
+    SupervisionAgreement,
+    SupervisionGroup,
+    SupervisionSession,
+)
+from peerwork.core import accounts
+from peerwork.cpd.tables import Course, CpdRecord
 from peerwork.workforce.importer import import_assignments
-from peerwork.workforce.tables import Person
+from peerwork.core.tables import Person
 from tests.factories import User
 
 

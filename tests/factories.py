@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from peerwork.workforce import accounts
-from peerwork.workforce.access import ROLES, Principal
+from peerwork.core import accounts
+from peerwork.core.access import ROLES, Principal
 from peerwork.workforce.organisations import OrganisationView, create_organisation
 
 PASSWORD = "correct horse battery"

@@ -19,26 +19,14 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from peerwork import __version__
-from peerwork.db import close_pool, database_reachable, open_pool, use_database
-from peerwork.errors import EXCEPTION_HANDLERS, DomainError
-from peerwork.migrate import require_migrated
-from peerwork.scheduler import JobRunner
-from peerwork.security import IdentifyCaller, current_principal, has_route_right
-from peerwork.settings import Settings, load_settings, use_settings
-from peerwork.web import pages
-from peerwork.community.controllers import COMMUNITY_API, calendar_feed
-from peerwork.supervision.controllers import SUPERVISION_API
-from peerwork.recruitment.controllers import RECRUITMENT_API
-from peerwork.web.recruitment_pages import RECRUITMENT_PAGES
-from peerwork.community.pairing_controllers import PAIRING_API
-from peerwork.workforce.development_controllers import DEVELOPMENT_API
-from peerwork.web.development_pages import DEVELOPMENT_PAGES
-from peerwork.web.community_pages import COMMUNITY_PAGES
-from peerwork.web.retention_pages import RETENTION_PAGES
-from peerwork.web.supervision_pages import SUPERVISION_PAGES
-from peerwork.workforce.controllers import API_CONTROLLERS
-from peerwork.workforce.retention_controllers import RetentionController
+from peerwork import __version__, capabilities
+from peerwork.core.db import close_pool, database_reachable, open_pool, use_database
+from peerwork.core.errors import EXCEPTION_HANDLERS, DomainError
+from peerwork.core.jobs import JobRunner
+from peerwork.core.migrate import require_migrated
+from peerwork.core.security import IdentifyCaller, current_principal, has_route_right
+from peerwork.core.settings import Settings, load_settings, use_settings
+from peerwork.web.shell import error_page
 
 WEB = Path(__file__).parent / "web"
 logger = logging.getLogger("peerwork")
@@ -62,7 +50,7 @@ def _exception_handlers():
         def handle(request: Request, exc: Exception) -> Response:
             if request.url.path.startswith(("/api/", "/health", "/schema", "/calendar/")):
                 return api_handler(request, exc)
-            return pages.error_page(request, exc)
+            return error_page(request, exc)
 
         return handle
 
@@ -82,15 +70,12 @@ def configure_logging(settings: Settings) -> None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
-    from peerwork.workforce import onboarding_hooks
-
-    onboarding_hooks.register()  # CPD and pairing take part in onboarding a new hire
     configure_logging(settings)
     if settings.secret_key_is_generated:
         logger.warning("PEERWORK_SECRET_KEY is not set: using a random key (fine for one local instance).")
     use_settings(settings)
     engine = use_database(settings.database_url)
-    jobs = JobRunner(settings)
+    jobs = JobRunner(settings, capabilities.jobs())
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -106,7 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     api = Router(
         path="/api/v1",
-        route_handlers=[*API_CONTROLLERS, RetentionController, *COMMUNITY_API, *SUPERVISION_API, *RECRUITMENT_API, *DEVELOPMENT_API, *PAIRING_API],
+        route_handlers=capabilities.routes(),
         guards=[has_route_right],
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
         security=[{"bearer": []}],
@@ -115,13 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             _health_route(settings),
             api,
-            *pages.PAGE_HANDLERS,
-            *COMMUNITY_PAGES,
-            *RETENTION_PAGES,
-            *SUPERVISION_PAGES,
-            *RECRUITMENT_PAGES,
-            *DEVELOPMENT_PAGES,
-            calendar_feed,
+            *capabilities.pages(),
             create_static_files_router(path="/static", directories=[WEB / "static"], include_in_schema=False),
         ],
         middleware=[IdentifyCaller],
@@ -145,7 +124,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="API token")}
             ),
         ),
-        state=State({"settings": settings, "engine": engine, "jobs": jobs}),
+        state=State({"settings": settings, "engine": engine, "jobs": jobs,
+                     "calendar_providers": capabilities.calendar_providers()}),
         debug=settings.debug,
     )
 

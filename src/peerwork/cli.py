@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Awaitable, Callable, NoReturn, Sequence
 
-from peerwork.errors import DomainError
-from peerwork.settings import Settings, SettingsError, load_settings
+from peerwork.core.errors import DomainError
+from peerwork.core.settings import Settings, SettingsError, load_settings
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -26,8 +26,8 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
-    from peerwork.db import close_pool, open_pool, use_database
-    from peerwork.settings import use_settings
+    from peerwork.core.db import close_pool, open_pool, use_database
+    from peerwork.core.settings import use_settings
 
     from peerwork.app import configure_logging
 
@@ -67,7 +67,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from peerwork.app import create_app
 
-    from peerwork.migrate import require_migrated
+    from peerwork.core.migrate import require_migrated
 
     settings = settings.with_overrides(host=args.host or settings.host, port=args.port or settings.port)
     _run(settings, _checked(require_migrated))
@@ -77,7 +77,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from peerwork.migrate import migrate
+    from peerwork.core.migrate import migrate
 
     async def work() -> int:
         await migrate(quiet=args.quiet)
@@ -112,7 +112,7 @@ def cmd_orgs_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_users_create(settings: Settings, args: argparse.Namespace) -> int:
-    from peerwork.workforce.accounts import create_account, issue_api_token
+    from peerwork.core.accounts import create_account, issue_api_token
     from peerwork.workforce.organisations import organisation_by_slug
 
     password = None
@@ -180,9 +180,9 @@ def cmd_import_assignments(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
-    from peerwork.workforce.access import system_principal
+    from peerwork.core.access import system_principal
     from peerwork.workforce.organisations import organisation_by_slug
-    from peerwork.workforce.retention_views import as_csv, figure_rows, percent, reports_for
+    from peerwork.retention.service import as_csv, figure_rows, percent, reports_for
 
     async def work() -> int:
         org = await organisation_by_slug(args.org)

@@ -11,11 +11,11 @@ import io
 import random
 from datetime import date, time, timedelta
 
-from peerwork.errors import Conflict, NotFound
-from peerwork.workforce import accounts
+from peerwork.core.errors import Conflict, NotFound
+from peerwork.core import accounts
 from peerwork.workforce.importer import import_assignments
 from peerwork.workforce.organisations import create_organisation, organisation_by_slug
-from peerwork.workforce.tables import Account, Person
+from peerwork.core.tables import Account, Person
 
 DEMO_PASSWORD = "peer-support-demo"
 NETWORK = "northfield-peer-network"
@@ -120,7 +120,7 @@ async def load_demo_series(today: date) -> None:
     from peerwork.community.schemas import SeriesIn
     from peerwork.community.series import create_series
     from peerwork.community.tables import EventSeries
-    from peerwork.workforce.access import system_principal
+    from peerwork.core.access import system_principal
 
     for slug, kind, title, rule, start, end, capacity, place, visibility in DEMO_SERIES:
         org = await organisation_by_slug(slug)
@@ -144,7 +144,7 @@ async def load_demo_courses() -> None:
     """The demo trust's course catalogue (once)."""
     from decimal import Decimal
 
-    from peerwork.workforce.cpd_tables import Course
+    from peerwork.cpd.tables import Course
 
     org = await organisation_by_slug("northfield-nhs")
     for title, hours, provider, kind, roles, renewal in DEMO_COURSES:

@@ -2,8 +2,8 @@
 
 from piccolo.conf.apps import AppRegistry
 
-from peerwork.db import engine_for
-from peerwork.settings import load_settings
+from peerwork.core.db import engine_for
+from peerwork.core.settings import load_settings
 
 DB = engine_for(load_settings().database_url)
 

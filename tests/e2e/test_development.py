@@ -21,9 +21,9 @@ pytestmark = pytest.mark.e2e
 SETUP = """
 import asyncio, sys
 from datetime import date, timedelta
-from peerwork.db import close_pool, open_pool, use_database
-from peerwork.settings import load_settings
-from peerwork.community.pairing_tables import PairingProfile
+from peerwork.core.db import close_pool, open_pool, use_database
+from peerwork.core.settings import load_settings
+from peerwork.pairing.tables import PairingProfile
 from peerwork.workforce import accounts
 from peerwork.workforce.importer import import_assignments
 from peerwork.workforce.organisations import organisation_by_slug

@@ -22,7 +22,7 @@ def cli_database_url() -> str:
     """The CLI runs in another process: on SQLite it needs the file this test is using."""
     if IS_POSTGRES:
         return DATABASE_URL
-    from peerwork.db import current_engine
+    from peerwork.core.db import current_engine
 
     return f"sqlite:///{current_engine().path}"
 

@@ -19,15 +19,16 @@ from peerwork.app import create_app
 from peerwork.community import bookings, series
 from peerwork.community.schemas import SeriesIn
 from peerwork.supervision import agreements, sessions
-from peerwork.community.pairing_tables import Pair
-from peerwork.workforce import cpd
-from peerwork.workforce.cpd_schemas import CourseIn, RecordIn
+from peerwork.pairing.tables import Pair
+from peerwork.cpd import records as cpd
+from peerwork.cpd.schemas import CourseIn, RecordIn
 from peerwork.supervision.schemas import AgreementIn, GroupIn
-from peerwork.settings import load_settings
-from peerwork.workforce import accounts
-from peerwork.workforce.access import RIGHTS, ROLES
+from peerwork.core.settings import load_settings
+from peerwork.core import accounts
+from peerwork.core.access import RIGHTS, ROLES
 from peerwork.workforce.importer import import_assignments
-from peerwork.workforce.tables import Assignment, Person, Team
+from peerwork.workforce.tables import Assignment, Team
+from peerwork.core.tables import Person
 from tests.factories import csv_text, make_all_roles_user, make_org, make_user
 
 

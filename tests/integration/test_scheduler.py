@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from peerwork.scheduler import Job, JobRunner, catch_up, claim_run, latest_due, run_once
-from peerwork.settings import load_settings
+from peerwork.core.jobs import Job, JobRunner, catch_up, claim_run, latest_due, run_once
+from peerwork.core.settings import load_settings
 from tests.conftest import DATABASE_URL, IS_POSTGRES
 
 DAILY_0630 = CronTrigger(hour=6, minute=30, timezone="Europe/London")
@@ -57,7 +57,7 @@ async def test_a_failing_job_is_contained_and_still_counts_as_run():
 
 @pytest.mark.skipif(not IS_POSTGRES, reason="leader election uses PostgreSQL advisory locks; SQLite has one instance")
 async def test_only_one_of_several_instances_runs_the_scheduler(monkeypatch):
-    import peerwork.scheduler as scheduler
+    import peerwork.core.jobs as scheduler
 
     monkeypatch.setattr(scheduler, "RETRY_SECONDS", 0.05)
     settings = load_settings().with_overrides(database_url=DATABASE_URL, scheduler_enabled=True)

@@ -8,7 +8,7 @@ IMMEDIATE transaction), so concurrent requests on several app instances queue up
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 from weakref import WeakValueDictionary
@@ -16,16 +16,14 @@ from weakref import WeakValueDictionary
 from peerwork.community import notify
 from peerwork.community.schemas import AttendeeOut, BookingOut, OccurrenceOut
 from peerwork.community.tables import Booking, EventSeries, Occurrence, SeriesFacilitator
-from peerwork.db import current_engine, is_postgres, transaction
-from peerwork.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from peerwork.workforce import audit
-from peerwork.workforce.access import Principal
+from peerwork.core.db import current_engine, is_postgres, transaction
+from peerwork.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from peerwork.core import audit
+from peerwork.core.access import Principal
 from peerwork.workforce.organisations import network_partners
-from peerwork.workforce.tables import Account, Organisation
+from peerwork.core.tables import Account, Organisation
+from peerwork.core.time import now
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 async def visible_condition(principal: Principal):

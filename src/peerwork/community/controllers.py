@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-from email.utils import format_datetime
 from uuid import UUID
 
-from litestar import Controller, HttpMethod, Request, Response, delete, get, patch, post, route
+from litestar import Controller, Response, delete, get, patch, post
 
-from peerwork.community import bookings, feeds, preferences, series
+from peerwork.community import bookings, preferences, series
 from peerwork.community.schemas import (
     AttendanceIn,
     AttendeeOut,
     BookingOut,
     CancelIn,
-    FeedOut,
     OccurrenceMove,
     OccurrenceOut,
     PreferencesIn,
@@ -25,8 +22,8 @@ from peerwork.community.schemas import (
 )
 from msgspec import UNSET
 
-from peerwork.errors import InvalidInput, NotFound
-from peerwork.workforce.access import Principal
+from peerwork.core.errors import InvalidInput
+from peerwork.core.access import Principal
 
 
 class SeriesController(Controller):
@@ -106,29 +103,6 @@ class BookingController(Controller):
         return Response(body, media_type=f"text/calendar; method={method}")
 
 
-class CalendarController(Controller):
-    path = "/calendars"
-    tags = ["community"]
-
-    @post("/mine", opt={"right": "self"})
-    async def issue_personal(self, principal: Principal) -> FeedOut:
-        url, created = await feeds.issue_feed(principal)
-        return FeedOut(url=url, created_at=created)
-
-    @delete("/mine", opt={"right": "self"})
-    async def revoke_personal(self, principal: Principal) -> None:
-        await feeds.revoke_feed(principal)
-
-    @post("/organisation", opt={"right": "community:manage"})
-    async def issue_organisation(self, principal: Principal) -> FeedOut:
-        url, created = await feeds.issue_feed(principal, organisation_feed=True)
-        return FeedOut(url=url, created_at=created)
-
-    @delete("/organisation", opt={"right": "community:manage"})
-    async def revoke_organisation(self, principal: Principal) -> None:
-        await feeds.revoke_feed(principal, organisation_feed=True)
-
-
 class PreferenceController(Controller):
     path = "/community/preferences"
     tags = ["community"]
@@ -143,30 +117,6 @@ class PreferenceController(Controller):
         return PreferencesOut(newsletter=data.newsletter)
 
 
-COMMUNITY_API = [SeriesController, OccurrenceController, BookingController, CalendarController, PreferenceController]
+ROUTES = [SeriesController, OccurrenceController, BookingController, PreferenceController]
 
 
-def _matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    candidates = [c.strip().removeprefix("W/") for c in header.split(",")]
-    return "*" in candidates or etag in candidates
-
-
-@route("/calendar/{name:str}", http_method=[HttpMethod.GET, HttpMethod.HEAD], include_in_schema=True,
-       tags=["community"], exclude_from_csrf=True)
-async def calendar_feed(request: Request, name: str) -> Response[bytes]:
-    """A private calendar feed (no sign-in: the secret URL is the key). Conditional GET:
-    a matching ``If-None-Match`` gets 304 with no body."""
-    if not name.endswith(".ics"):
-        raise NotFound("No such calendar.")
-    key, fingerprint, last_modified = await feeds.fingerprint_for_token(name.removesuffix(".ics"))
-    etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Last-Modified": format_datetime(last_modified, usegmt=True),
-               "Cache-Control": "private, no-cache"}
-    if _matches(request.headers.get("if-none-match"), etag):
-        return Response(b"", status_code=304, headers=headers)  # answered without building the feed
-    feed = await feeds.render(key, fingerprint)
-    body = b"" if request.method == "HEAD" else feed.body
-    headers["Content-Length"] = str(len(feed.body))
-    return Response(body, media_type="text/calendar", headers=headers)

@@ -11,15 +11,16 @@ from datetime import date, datetime, time, timedelta, timezone
 from apscheduler.triggers.cron import CronTrigger
 
 from peerwork.community import series
-from peerwork.community.notify import _booking_context, _send, when
+from peerwork.community.notify import _booking_context, _send
+from peerwork.core.time import when
 from peerwork.community.preferences import wants_newsletter
-from peerwork.community.recurrence import LONDON, london
+from peerwork.core.time import LONDON, london
 from peerwork.community.schemas import KIND_LABELS
 from peerwork.community.tables import Booking, Occurrence
-from peerwork.mail.outbox import enqueue
-from peerwork.scheduler import Job
-from peerwork.settings import current_settings
-from peerwork.workforce.tables import Membership, Organisation
+from peerwork.core.mail.outbox import enqueue
+from peerwork.core.jobs import Job
+from peerwork.core.settings import current_settings
+from peerwork.core.tables import Membership, Organisation
 
 NEWSLETTER_KINDS = ("co_reflection", "social_drop_in", "development_day")
 
@@ -87,14 +88,13 @@ async def send_newsletters(due: datetime) -> int:
     return sent
 
 
-def community_jobs() -> list[Job]:
-    # All away from 01:00-02:00 London time, which happens twice or never on clock-change days.
-    return [
-        Job("community-horizon", CronTrigger(hour=3, minute=30, timezone="Europe/London"), keep_horizon),
-        Job("community-reminders", CronTrigger(hour=9, minute=0, timezone="Europe/London"), send_reminders),
-        Job("community-newsletter", CronTrigger(day=25, hour=10, minute=0, timezone="Europe/London"),
-            send_newsletters, catch_up_window=timedelta(days=5)),
-    ]
+# All away from 01:00-02:00 London time, which happens twice or never on clock-change days.
+JOBS = [
+    Job("community-horizon", CronTrigger(hour=3, minute=30, timezone="Europe/London"), keep_horizon),
+    Job("community-reminders", CronTrigger(hour=9, minute=0, timezone="Europe/London"), send_reminders),
+    Job("community-newsletter", CronTrigger(day=25, hour=10, minute=0, timezone="Europe/London"),
+        send_newsletters, catch_up_window=timedelta(days=5)),
+]
 
 
 __all__ = ["timezone"]

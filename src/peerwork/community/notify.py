@@ -7,25 +7,21 @@ which rises with every change they are told about.
 
 from __future__ import annotations
 
-from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
 from uuid import UUID
 
-from peerwork.community import ical
-from peerwork.community.recurrence import LONDON
+from peerwork.calendar import ical
+from peerwork.calendar.feeds import forget_fingerprints
+from peerwork.core.time import LONDON
 from peerwork.community.tables import Booking, Occurrence
-from peerwork.mail.outbox import enqueue
-from peerwork.settings import current_settings
+from peerwork.core.mail.outbox import enqueue
+from peerwork.core.time import when
+from peerwork.core.settings import current_settings
 
 
 def occurrence_uid(occurrence_id: UUID) -> str:
     return f"occurrence-{occurrence_id}@peerwork"
-
-
-def when(start: datetime, end: datetime) -> str:
-    start, end = start.astimezone(LONDON), end.astimezone(LONDON)
-    return f"{start:%A %-d %B %Y}, {start:%H:%M}–{end:%H:%M} (UK time)"
 
 
 def booking_contexts():
@@ -82,8 +78,6 @@ def _body(b: dict[str, Any], opening: str) -> str:
 
 
 async def _send(b: dict[str, Any], subject: str, opening: str, method: str | None) -> None:
-    from peerwork.community.feeds import forget_fingerprints
-
     forget_fingerprints()  # what people are told about is also what their feeds show
     calendar = None
     if method is not None:

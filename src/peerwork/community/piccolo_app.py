@@ -7,7 +7,7 @@ MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations" / "community"
 APP_CONFIG = AppConfig(
     app_name="community",
     migrations_folder_path=MIGRATIONS,
-    table_classes=table_finder(modules=["peerwork.community.tables", "peerwork.community.pairing_tables"], exclude_imported=True),
+    table_classes=table_finder(modules=["peerwork.community.tables", "peerwork.pairing.tables", "peerwork.calendar.tables"], exclude_imported=True),
     migration_dependencies=["peerwork.workforce.piccolo_app"],
     commands=[],
 )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from peerwork.community import ical
+from peerwork.calendar import ical
 from peerwork.community.notify import _booking_context, _people, calendar_event
 from peerwork.community.tables import CommunityPreference, Occurrence
-from peerwork.errors import NotFound
-from peerwork.workforce import audit
-from peerwork.workforce.access import Principal
+from peerwork.core.errors import NotFound
+from peerwork.core import audit
+from peerwork.core.access import Principal
 
 
 async def wants_newsletter(account_id: UUID) -> bool:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
-LONDON = ZoneInfo("Europe/London")
+from peerwork.core.time import LONDON, london
+
 _ALLOWED_FREQ = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 _ORDINAL_DAY = re.compile(r"^[+-]?\d+(MO|TU|WE|TH|FR|SA|SU)$")
 
@@ -40,13 +40,6 @@ def check_rrule(rule: str) -> str:
     except (ValueError, TypeError) as exc:
         raise RecurrenceError(f"{rule!r} is not a valid RRULE: {exc}") from None
     return rule
-
-
-def london(local: datetime) -> datetime:
-    """A wall-clock London time as an aware instant (a time skipped in March moves forward)."""
-    aware = local.replace(tzinfo=LONDON)
-    # Round-trip through UTC normalises a non-existent local time (01:30 on the March change).
-    return aware.astimezone(timezone.utc).astimezone(LONDON)
 
 
 def starts_between(first_start: datetime, rule: str, after: datetime, before: datetime) -> list[datetime]:

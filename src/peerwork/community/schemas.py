@@ -113,11 +113,6 @@ class AttendanceIn(Struct, forbid_unknown_fields=True):
     attended: bool
 
 
-class FeedOut(Struct):
-    url: str
-    created_at: datetime
-
-
 class PreferencesIn(Struct, forbid_unknown_fields=True):
     newsletter: bool
 

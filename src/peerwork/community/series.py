@@ -7,21 +7,21 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
+from peerwork.calendar.feeds import forget_fingerprints
 from peerwork.community import notify
-from peerwork.community.recurrence import LONDON, RecurrenceError, check_rrule, london, starts_between, until_before
+from peerwork.core.time import LONDON, london
+from peerwork.community.recurrence import RecurrenceError, check_rrule, starts_between, until_before
 from peerwork.community.schemas import SeriesChange, SeriesIn, SeriesOut
 from peerwork.community.tables import Booking, EventSeries, Occurrence, SeriesFacilitator
-from peerwork.db import transaction
-from peerwork.errors import InvalidInput, NotFound
-from peerwork.workforce import audit
-from peerwork.workforce.access import Principal
-from peerwork.workforce.tables import Membership
+from peerwork.core.db import transaction
+from peerwork.core.errors import InvalidInput, NotFound
+from peerwork.core import audit
+from peerwork.core.access import Principal
+from peerwork.core.tables import Membership
+from peerwork.core.time import now
 
 HORIZON_DAYS = 180
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _rule(raw: str) -> str:
@@ -103,8 +103,6 @@ async def list_series(principal: Principal) -> list[SeriesOut]:
 
 async def materialise(series_id: UUID, *, until: datetime | None = None) -> int:
     """Create the occurrences due up to the horizon that do not exist yet. Idempotent."""
-    from peerwork.community.feeds import forget_fingerprints
-
     forget_fingerprints()
     series = await EventSeries.select().where(EventSeries.id == series_id).first()
     if series is None or series["status"] != "open":
@@ -182,8 +180,6 @@ async def move_occurrence(
 
 
 async def _bump_bookings(occurrence_id: UUID) -> None:
-    from peerwork.community.feeds import forget_fingerprints
-
     forget_fingerprints()
     await Booking.update({Booking.sequence: Booking.sequence + 1, Booking.updated_at: now()}).where(
         (Booking.occurrence == occurrence_id) & (Booking.status != "cancelled")
@@ -219,8 +215,6 @@ def _unset(value: Any) -> bool:
 
 
 async def _change_details(series_id: UUID, fields: dict[str, Any], cut: datetime) -> None:
-    from peerwork.community.feeds import forget_fingerprints
-
     forget_fingerprints()
     series_values = {getattr(EventSeries, k): v for k, v in fields.items()}
     series_values.update({EventSeries.sequence: EventSeries.sequence + 1, EventSeries.updated_at: now()})

@@ -1,5 +1,5 @@
-"""Community tables: event series recurring in Europe/London, their occurrences, bookings,
-private calendar feed tokens and newsletter preferences."""
+"""Community tables: event series recurring in Europe/London, their occurrences, bookings
+and newsletter preferences."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from peerwork.workforce.tables import Account, Organisation
+from peerwork.core.tables import Account, Organisation
 
 
 class EventSeries(Table):
@@ -78,16 +78,6 @@ class Booking(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 
-
-class CalendarFeed(Table):
-    """A secret feed URL: personal (account set) or the organisation's community feed."""
-
-    id = UUID(primary_key=True)
-    organisation = ForeignKey(references=Organisation, null=False, index=True)
-    account = ForeignKey(references=Account, null=True, default=None, index=True)
-    token_hash = Varchar(length=64, unique=True)
-    created_at = Timestamptz(default=TimestamptzNow())
-    revoked_at = Timestamptz(null=True, default=None)
 
 
 class CommunityPreference(Table):

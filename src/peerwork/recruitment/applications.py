@@ -15,15 +15,17 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from peerwork.db import current_engine, is_postgres, transaction
-from peerwork.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
-from peerwork.mail.outbox import enqueue
+from peerwork.core.db import current_engine, is_postgres, transaction
+from peerwork.core.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from peerwork.core.mail.outbox import enqueue
+from peerwork.recruitment import invites
 from peerwork.recruitment.schemas import ApplicationOut, ApplicationSummary
 from peerwork.recruitment.tables import Application, ApplyAttempt, EqualityResponse, Score
-from peerwork.recruitment.vacancies import public_vacancy, seat, utcnow
-from peerwork.settings import current_settings
-from peerwork.workforce import audit
-from peerwork.workforce.access import Principal
+from peerwork.recruitment.vacancies import public_vacancy, seat
+from peerwork.core.settings import current_settings
+from peerwork.core import audit
+from peerwork.core.access import Principal
+from peerwork.core.time import now
 
 LINK_DAYS = 365  # the private link works for a year (the retention period's default)
 MAX_NAME, MAX_EMAIL, MAX_PHONE = 200, 254, 40
@@ -115,7 +117,7 @@ async def note_attempt(client: str) -> None:
             # one client's submissions take turns (SQLite's IMMEDIATE transaction already does).
             await ApplyAttempt.raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)
         recent = await ApplyAttempt.count().where(
-            (ApplyAttempt.client_hash == key) & (ApplyAttempt.at > utcnow() - timedelta(hours=1)))
+            (ApplyAttempt.client_hash == key) & (ApplyAttempt.at > now() - timedelta(hours=1)))
         if recent >= limit:
             raise TooManyAttempts("Too many applications have been sent from here in the last hour. "
                                   "Please try again later, or contact the recruitment team.")
@@ -141,7 +143,7 @@ async def submit(organisation_slug: str, vacancy_id: UUID, form: ApplicationForm
             email=form.email.strip(), phone=form.phone.strip(),
             answers={v: form.answers[v].strip() for v in values}, statement=form.statement.strip() or None,
             adjustments=form.adjustments.strip(), token_hash=digest(token),
-            token_expires_at=utcnow() + timedelta(days=LINK_DAYS),
+            token_expires_at=now() + timedelta(days=LINK_DAYS),
         )
         await application.save()
         equality = {q: a for q, a in form.equality.items() if a}
@@ -177,21 +179,19 @@ async def by_token(token: str) -> dict[str, Any]:
         Application.slot.start.as_alias("slot_start"), Application.slot.end.as_alias("slot_end"),
         Application.slot.location.as_alias("slot_location"),
     ).where(Application.token_hash == digest(token)).output(load_json=True).first()
-    if row is None or row["token_expires_at"] is None or row["token_expires_at"] < utcnow():
+    if row is None or row["token_expires_at"] is None or row["token_expires_at"] < now():
         raise NotFound("This link is not valid or has expired. Contact the recruitment team if you need help.")
     return row
 
 
 async def withdraw(token: str) -> dict[str, Any]:
-    from peerwork.recruitment import interviews
-
     row = await by_token(token)
     if row["status"] not in ACTIVE:
         raise Conflict(f"Your application is already {row['status']}.")
     async with transaction():
         if row["slot"] is not None:
-            await interviews.release_slot(row)
-        await Application.update({Application.status: "withdrawn", Application.closed_at: utcnow()}).where(
+            await invites.release_slot(row)
+        await Application.update({Application.status: "withdrawn", Application.closed_at: now()}).where(
             Application.id == row["id"])
         await audit.record(None, "update", "application", row["id"], organisation_id=row["organisation"],
                            fields=["status"], via="applicant")

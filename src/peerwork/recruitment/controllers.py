@@ -33,7 +33,7 @@ from peerwork.recruitment.schemas import (
     ValuesIn,
     ValuesOut,
 )
-from peerwork.workforce.access import Principal
+from peerwork.core.access import Principal
 
 
 class VacancyController(Controller):
@@ -142,4 +142,4 @@ class ApplicationController(Controller):
         return await hiring.hire(principal, application_id, data)
 
 
-RECRUITMENT_API = [VacancyController, ApplicationController]
+ROUTES = [VacancyController, ApplicationController]

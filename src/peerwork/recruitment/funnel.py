@@ -12,9 +12,9 @@ from peerwork.recruitment.applications import EQUALITY_QUESTIONS, PREFER_NOT
 from peerwork.recruitment.schemas import EqualityCount, FunnelRow, StageFigures
 from peerwork.recruitment.tables import Application, Decision, EqualityResponse, Vacancy
 from peerwork.recruitment.vacancies import load_vacancy
-from peerwork.workforce import audit
-from peerwork.workforce.access import Principal
-from peerwork.workforce.retention import disclosed_count, disclosed_rate
+from peerwork.core import audit
+from peerwork.core.access import Principal
+from peerwork.core.privacy import disclosed_count, disclosed_rate
 
 STAGES = ("applications", "shortlisted", "interviewed", "offered", "hired")
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID
 
-from peerwork.db import transaction
-from peerwork.errors import Conflict, InvalidInput
+from peerwork.core.db import transaction
+from peerwork.core.errors import Conflict, InvalidInput
 from peerwork.recruitment import onboarding
 from peerwork.recruitment.applications import application_seat
 from peerwork.recruitment.schemas import HireIn, HireOut
 from peerwork.recruitment.scoring import record_decision, require_compliant
 from peerwork.recruitment.tables import Application, Vacancy
 from peerwork.supervision.agreements import require_members
-from peerwork.workforce import accounts, audit
-from peerwork.workforce.access import Principal
-from peerwork.workforce.tables import Account, Assignment, Person, Team
+from peerwork.core import accounts, audit
+from peerwork.core.access import Principal
+from peerwork.core.tables import Account, Person
+from peerwork.workforce.tables import Assignment, Team
+from peerwork.core.time import now
 
 
 async def hire(principal: Principal, application_id: UUID, data: HireIn) -> HireOut:
@@ -54,9 +56,9 @@ async def hire(principal: Principal, application_id: UUID, data: HireIn) -> Hire
         hired = await Application.count().where((Application.vacancy == vacancy["id"])
                                                 & (Application.status == "hired"))
         if hired >= vacancy["posts"]:
-            from peerwork.recruitment.vacancies import close_open_applications, utcnow
+            from peerwork.recruitment.vacancies import close_open_applications
 
-            await Vacancy.update({Vacancy.status: "filled", Vacancy.finished_at: utcnow()}).where(
+            await Vacancy.update({Vacancy.status: "filled", Vacancy.finished_at: now()}).where(
                 Vacancy.id == vacancy["id"])
             await close_open_applications(vacancy["id"])
     steps = await onboarding.start(onboarding.NewStarter(

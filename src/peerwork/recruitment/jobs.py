@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
-from peerwork.community.recurrence import LONDON
-from peerwork.db import transaction
+from peerwork.core.time import LONDON
+from peerwork.core.db import transaction
 from peerwork.recruitment.tables import Application, EqualityResponse, Score, Vacancy
-from peerwork.scheduler import Job
-from peerwork.settings import current_settings
-from peerwork.workforce import audit
+from peerwork.core.jobs import Job
+from peerwork.core.settings import current_settings
+from peerwork.core import audit
 
 ENDED = ["unsuccessful", "withdrawn"]
 
@@ -63,10 +63,9 @@ async def close_past_closing_date(due: datetime) -> int:
     return len(rows)
 
 
-def recruitment_jobs() -> list[Job]:
-    # Both stay out of 01:00-02:00 London time (the clocks change then).
-    return [
-        Job("recruitment-close", CronTrigger(hour=0, minute=5, timezone="Europe/London"), close_past_closing_date),
-        Job("recruitment-anonymise", CronTrigger(hour=2, minute=40, timezone="Europe/London"),
-            anonymise_old_applications),
-    ]
+# Both stay out of 01:00-02:00 London time (the clocks change then).
+JOBS = [
+    Job("recruitment-close", CronTrigger(hour=0, minute=5, timezone="Europe/London"), close_past_closing_date),
+    Job("recruitment-anonymise", CronTrigger(hour=2, minute=40, timezone="Europe/London"),
+        anonymise_old_applications),
+]

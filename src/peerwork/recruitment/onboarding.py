@@ -1,10 +1,8 @@
-"""Onboarding a new hire: hooks other capabilities plug into.
+"""Onboarding a new hire: induction from day one, a buddy to confirm, first supervision.
 
-Hiring calls every hook in order with a :class:`NewStarter`. Induction training and pairing
-are owned by other domains; until they register a hook (``register("induction", fn)``) the
-placeholder records a clear "pending" step, so the recruiter sees what still needs doing by
-hand. The first supervision agreement is made here, through the supervision service, when a
-supervisor was chosen at hire.
+Each step calls the capability that owns it (cpd, pairing, supervision) through its service,
+so a hire onboards the same way from the API, a page, the CLI, a job or a test. A step that
+cannot be done records a clear "pending" with what to do by hand; it never undoes the hire.
 """
 
 from __future__ import annotations
@@ -14,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date, time
 from uuid import UUID
 
-from peerwork.errors import DomainError
+from peerwork.core.access import Principal
+from peerwork.core.errors import DomainError
+from peerwork.cpd.records import book_induction as book_induction_course
+from peerwork.pairing.service import suggested_buddy
 from peerwork.recruitment.schemas import OnboardingStep
 from peerwork.supervision.agreements import create_agreement
 from peerwork.supervision.schemas import AgreementIn
-from peerwork.workforce.access import Principal
 
 
 @dataclass(frozen=True)
@@ -32,20 +32,27 @@ class NewStarter:
     supervisor_id: UUID | None
 
 
-Hook = Callable[[NewStarter], Awaitable[OnboardingStep]]
-
-
 async def book_induction(starter: NewStarter) -> OnboardingStep:
-    """Placeholder until training records register an ``induction`` hook (training from day one)."""
-    return OnboardingStep(step="induction", status="pending",
-                          detail=f"Book induction training starting {starter.start_date:%-d %B %Y}: "
-                                 "no training capability is connected yet, so book it by hand.")
+    if starter.account_id is None:
+        return OnboardingStep(step="induction", status="pending", detail="No account yet: book induction by hand.")
+    title = await book_induction_course(starter.principal, starter.account_id, starter.start_date)
+    if title is None:
+        return OnboardingStep(step="induction", status="pending",
+                              detail="There is no induction course in the catalogue: add one, then book it.")
+    return OnboardingStep(step="induction", status="done",
+                          detail=f"Booked on {title} from their first day, {starter.start_date:%-d %B %Y}.")
 
 
-async def suggest_pairing(starter: NewStarter) -> OnboardingStep:
-    """Placeholder until pairing registers a ``pairing`` hook (a buddy for the new starter)."""
+async def suggest_buddy(starter: NewStarter) -> OnboardingStep:
+    if starter.account_id is None:
+        return OnboardingStep(step="pairing", status="pending", detail="No account yet: suggest a buddy later.")
+    best = await suggested_buddy(starter.principal, starter.account_id, starter.start_date)
+    if best is None:
+        return OnboardingStep(step="pairing", status="pending",
+                              detail="No experienced peer with capacity fits yet: see Pairing to find a buddy.")
     return OnboardingStep(step="pairing", status="pending",
-                          detail="Suggest an experienced peer as a buddy: pairing suggestions are not connected yet.")
+                          detail=f"Suggested buddy: {best.experienced_peer} (score {best.score}). Confirm it on the "
+                                 "Pairing page: peerwork never pairs people without a person deciding.")
 
 
 async def first_supervision(starter: NewStarter) -> OnboardingStep:
@@ -62,19 +69,16 @@ async def first_supervision(starter: NewStarter) -> OnboardingStep:
                           detail=f"1:1 supervision with {agreement.supervisor} every {agreement.every_days} days.")
 
 
-HOOKS: dict[str, Hook] = {"induction": book_induction, "pairing": suggest_pairing, "supervision": first_supervision}
-
-
-def register(step: str, hook: Hook) -> None:
-    """Replace a placeholder (or add a step): called by the capability that owns it."""
-    HOOKS[step] = hook
+STEPS: tuple[tuple[str, Callable[[NewStarter], Awaitable[OnboardingStep]]], ...] = (
+    ("induction", book_induction), ("pairing", suggest_buddy), ("supervision", first_supervision),
+)
 
 
 async def start(starter: NewStarter) -> list[OnboardingStep]:
     steps = []
-    for step, hook in list(HOOKS.items()):
+    for step, run in STEPS:
         try:
-            steps.append(await hook(starter))
+            steps.append(await run(starter))
         except DomainError as exc:  # one step failing must not undo the hire
             steps.append(OnboardingStep(step=step, status="pending", detail=exc.detail))
     return steps

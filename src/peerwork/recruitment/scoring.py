@@ -11,14 +11,16 @@ from statistics import mean
 from typing import Any
 from uuid import UUID
 
-from peerwork.db import transaction
-from peerwork.errors import Conflict, InvalidInput, PermissionDenied
+from peerwork.core.db import transaction
+from peerwork.core.errors import Conflict, InvalidInput, PermissionDenied
 from peerwork.recruitment.applications import application_seat
+from peerwork.recruitment import invites
 from peerwork.recruitment.schemas import ScoreIn, ScoreOut, ScoresOut, ValueSpread
 from peerwork.recruitment.tables import Application, Decision, PanelMember, Score, Vacancy
-from peerwork.recruitment.vacancies import DECIDING, utcnow
-from peerwork.workforce import audit
-from peerwork.workforce.access import Principal
+from peerwork.recruitment.vacancies import DECIDING
+from peerwork.core import audit
+from peerwork.core.access import Principal
+from peerwork.core.time import now
 
 MIN_SCORERS = 2
 
@@ -142,21 +144,19 @@ async def decide(principal: Principal, application_id: UUID, kind: str, note: st
 
 
 async def record_decision(principal: Principal, row: dict[str, Any], kind: str, after: str, note: str = "") -> None:
-    from peerwork.recruitment import interviews
-
-    now = utcnow()
+    current = now()
     changes: dict[Any, Any] = {Application.status: after}
     if after == "shortlisted":
-        changes[Application.shortlisted_at] = now
+        changes[Application.shortlisted_at] = current
     elif after == "offered":
-        changes[Application.offered_at] = now
+        changes[Application.offered_at] = current
     elif after == "hired":
-        changes[Application.hired_at] = now
+        changes[Application.hired_at] = current
     elif after == "unsuccessful":
-        changes[Application.closed_at] = now
+        changes[Application.closed_at] = current
     async with transaction():
         if after == "unsuccessful" and row["slot"] is not None:
-            await interviews.release_slot(row)
+            await invites.release_slot(row)
         await Application.update(changes).where(Application.id == row["id"])
         await Decision(organisation=principal.organisation_id, vacancy=row["vacancy"], application=row["id"],
                        kind=kind, compliant=True, decided_by=principal.account_id, note=note.strip()).save()
@@ -179,7 +179,7 @@ LETTERS = {
 
 async def tell_applicant(row: dict[str, Any], kind: str) -> None:
     """A kind, plain email about the decision (never the scores or the panel's comments)."""
-    from peerwork.mail.outbox import enqueue
+    from peerwork.core.mail.outbox import enqueue
 
     if kind not in LETTERS or not row["email"]:
         return

@@ -11,7 +11,8 @@ from piccolo.columns import JSONB, UUID, Boolean, Date, ForeignKey, Integer, Tex
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from peerwork.workforce.tables import Account, Organisation, Team
+from peerwork.core.tables import Account, Organisation
+from peerwork.workforce.tables import Team
 
 
 class ValuesList(Table):

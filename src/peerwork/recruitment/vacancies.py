@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from peerwork.community.recurrence import LONDON
-from peerwork.db import transaction
-from peerwork.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from peerwork.core.time import LONDON
+from peerwork.core.db import transaction
+from peerwork.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from peerwork.recruitment.schemas import (
     PanelMemberIn,
     PanelMemberOut,
@@ -20,11 +20,13 @@ from peerwork.recruitment.schemas import (
     ValuesOut,
 )
 from peerwork.recruitment.tables import Application, PanelMember, Vacancy, ValuesList
-from peerwork.settings import current_settings
+from peerwork.core.settings import current_settings
 from peerwork.supervision.agreements import require_members
-from peerwork.workforce import audit
-from peerwork.workforce.access import Principal
-from peerwork.workforce.tables import Organisation, Team
+from peerwork.core import audit
+from peerwork.core.access import Principal
+from peerwork.core.tables import Organisation
+from peerwork.workforce.tables import Team
+from peerwork.core.time import now
 
 DEFAULT_VALUES = ["Mutuality", "Reciprocity", "Hope and recovery focus", "Strengths focus", "Authenticity",
                   "Inclusivity", "Safety"]
@@ -41,9 +43,6 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 DECIDING = {"closed", "shortlisting", "interviewing"}
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def london_today():
@@ -211,10 +210,10 @@ async def set_status(principal: Principal, vacancy_id: UUID, status: str) -> Vac
             raise Conflict("Nobody has been hired yet: withdraw the vacancy instead.")
     changes: dict[Any, Any] = {Vacancy.status: status}
     if status == "open" and found.vacancy["opened_at"] is None:
-        changes[Vacancy.opened_at] = utcnow()
+        changes[Vacancy.opened_at] = now()
     async with transaction():
         if status in ("filled", "withdrawn"):
-            changes[Vacancy.finished_at] = utcnow()
+            changes[Vacancy.finished_at] = now()
             await close_open_applications(vacancy_id)
         await Vacancy.update(changes).where(Vacancy.id == vacancy_id)
         await audit.record(principal, "update", "vacancy", vacancy_id, fields=["status"])
@@ -223,7 +222,7 @@ async def set_status(principal: Principal, vacancy_id: UUID, status: str) -> Vac
 
 async def close_open_applications(vacancy_id: UUID) -> None:
     """When a vacancy ends, everyone not hired becomes unsuccessful (starting their retention clock)."""
-    await Application.update({Application.status: "unsuccessful", Application.closed_at: utcnow()}).where(
+    await Application.update({Application.status: "unsuccessful", Application.closed_at: now()}).where(
         (Application.vacancy == vacancy_id) & Application.status.is_in(["submitted", "shortlisted", "offered"]))
 
 
@@ -262,7 +261,7 @@ async def declare_conflicts(principal: Principal, vacancy_id: UUID, conflicts: s
     if not found.panel:
         raise PermissionDenied("Only members of this vacancy's panel declare conflicts for it.")
     async with transaction():
-        await PanelMember.update({PanelMember.conflicts: conflicts.strip(), PanelMember.declared_at: utcnow()}).where(
+        await PanelMember.update({PanelMember.conflicts: conflicts.strip(), PanelMember.declared_at: now()}).where(
             (PanelMember.vacancy == vacancy_id) & (PanelMember.account == principal.account_id))
         await audit.record(principal, "update", "panel_member", vacancy_id, fields=["conflicts"])
     return await get_vacancy(principal, vacancy_id)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from peerwork.db import transaction
-from peerwork.errors import InvalidInput, NotFound
+from peerwork.core.db import transaction
+from peerwork.core.errors import InvalidInput, NotFound
 from peerwork.supervision.schemas import AgreementIn, AgreementOut, GroupIn, GroupOut, PolicyIn
 from peerwork.supervision.tables import GroupMember, SupervisionAgreement, SupervisionGroup, SupervisionPolicy
-from peerwork.workforce import audit
-from peerwork.workforce.access import Principal
-from peerwork.workforce.tables import Membership
+from peerwork.core import audit
+from peerwork.core.access import Principal
+from peerwork.core.tables import Membership
 
 DEFAULT_EVERY_DAYS = {"one_to_one": 28, "group": 28}
 DEFAULT_GRACE_DAYS = 7

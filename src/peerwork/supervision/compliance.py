@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from peerwork.core.time import LONDON
+
 STATUSES = frozenset({"proposed", "scheduled", "held", "cancelled", "did_not_attend", "moved"})
 SIX_MONTHS_DAYS = 182
 TWELVE_MONTHS_DAYS = 365

@@ -9,8 +9,8 @@ from uuid import UUID
 from peerwork.supervision.compliance import Compliance, SessionRecord, assess
 from peerwork.supervision.schemas import ComplianceFigures, ComplianceRow
 from peerwork.supervision.tables import GroupAttendance, GroupMember, SupervisionAgreement, SupervisionSession
-from peerwork.workforce.access import Principal
-from peerwork.workforce.tables import Membership
+from peerwork.core.access import Principal
+from peerwork.core.tables import Membership
 
 
 def figures(c: Compliance) -> ComplianceFigures:

@@ -26,7 +26,7 @@ from peerwork.supervision.schemas import (
     ProposeIn,
     SessionOut,
 )
-from peerwork.workforce.access import Principal
+from peerwork.core.access import Principal
 
 
 class AgreementController(Controller):
@@ -134,4 +134,4 @@ class ComplianceController(Controller):
         return await agreements.set_policy(principal, data)
 
 
-SUPERVISION_API = [AgreementController, GroupController, SessionController, ComplianceController]
+ROUTES = [AgreementController, GroupController, SessionController, ComplianceController]

@@ -6,15 +6,15 @@ from datetime import datetime, time, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
-from peerwork.community.recurrence import LONDON, london
-from peerwork.mail.outbox import enqueue
-from peerwork.scheduler import Job
-from peerwork.settings import current_settings
+from peerwork.core.time import LONDON, london
+from peerwork.core.mail.outbox import enqueue
+from peerwork.core.jobs import Job
+from peerwork.core.settings import current_settings
 from peerwork.supervision.compliance_service import compliance_table
 from peerwork.supervision.notify import tell
 from peerwork.supervision.tables import SupervisionSession
-from peerwork.workforce.access import system_principal
-from peerwork.workforce.tables import Membership, Organisation
+from peerwork.core.access import system_principal
+from peerwork.core.tables import Membership, Organisation
 
 
 async def tell_peer_leads_who_is_overdue(due: datetime) -> int:
@@ -55,8 +55,7 @@ async def remind_tomorrow(due: datetime) -> int:
     return len(ids)
 
 
-def supervision_jobs() -> list[Job]:
-    return [
-        Job("supervision-overdue", CronTrigger(hour=7, minute=30, timezone="Europe/London"), tell_peer_leads_who_is_overdue),
-        Job("supervision-reminders", CronTrigger(hour=9, minute=15, timezone="Europe/London"), remind_tomorrow),
-    ]
+JOBS = [
+    Job("supervision-overdue", CronTrigger(hour=7, minute=30, timezone="Europe/London"), tell_peer_leads_who_is_overdue),
+    Job("supervision-reminders", CronTrigger(hour=9, minute=15, timezone="Europe/London"), remind_tomorrow),
+]

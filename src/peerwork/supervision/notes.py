@@ -7,12 +7,12 @@ from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID
 
-from peerwork.db import transaction
-from peerwork.errors import InvalidInput, NotFound, PermissionDenied
+from peerwork.core.db import transaction
+from peerwork.core.errors import InvalidInput, NotFound, PermissionDenied
 from peerwork.supervision.schemas import NotesOut
 from peerwork.supervision.tables import SessionNote, SupervisionSession
-from peerwork.workforce import audit
-from peerwork.workforce.access import Principal
+from peerwork.core import audit
+from peerwork.core.access import Principal
 
 NOT_YOURS = "Supervision notes are private to the supervisor and supervisee."
 

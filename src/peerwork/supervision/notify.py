@@ -6,13 +6,14 @@ from email.utils import parseaddr
 from typing import Any
 from uuid import UUID
 
-from peerwork.community import ical
-from peerwork.community.notify import when
-from peerwork.community.recurrence import LONDON
-from peerwork.mail.outbox import enqueue
-from peerwork.settings import current_settings
+from peerwork.calendar import ical
+from peerwork.calendar.feeds import forget_fingerprints
+from peerwork.core.time import when
+from peerwork.core.time import LONDON
+from peerwork.core.mail.outbox import enqueue
+from peerwork.core.settings import current_settings
 from peerwork.supervision.tables import GroupMember, SupervisionSession
-from peerwork.workforce.tables import Account
+from peerwork.core.tables import Account
 
 
 def session_uid(session_id: UUID) -> str:
@@ -62,8 +63,6 @@ async def tell(session_id: UUID, method: str | None, subject: str, opening: str,
                occasion: str = "") -> None:
     """Email each participant (or ``only`` these), with the invite when ``method`` is given
     (REQUEST or CANCEL); ``occasion`` tells apart mails sent without a change (reminders)."""
-    from peerwork.community.feeds import forget_fingerprints
-
     forget_fingerprints()
     s = await session_context(session_id)
     sender = parseaddr(current_settings().mail_from)[1]

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import pairwise
-from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 
-LONDON = ZoneInfo("Europe/London")
+from peerwork.core.time import LONDON
+
 WORKING_HOURS = (time(9), time(17))  # London local
 MAX_REASONS = 6  # busy entries named per person in a clash before "and N more"
 

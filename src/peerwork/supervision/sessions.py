@@ -6,9 +6,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
-from peerwork.community.recurrence import london
-from peerwork.db import transaction
-from peerwork.errors import InvalidInput, NotFound, PermissionDenied
+from peerwork.core.time import london
+from peerwork.core.db import transaction
+from peerwork.core.errors import InvalidInput, NotFound, PermissionDenied
 from peerwork.supervision import notify
 from peerwork.supervision.agreements import get_agreement, group_members, require_members
 from peerwork.supervision.busy import busy_for, group_key
@@ -20,12 +20,10 @@ from peerwork.supervision.tables import (
     SupervisionAgreement,
     SupervisionSession,
 )
-from peerwork.workforce import audit
-from peerwork.workforce.access import Principal
+from peerwork.core import audit
+from peerwork.core.access import Principal
+from peerwork.core.time import now
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 _SESSION_COLUMNS = (

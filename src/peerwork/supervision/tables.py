@@ -6,7 +6,7 @@ from piccolo.columns import UUID, Boolean, Date, ForeignKey, Integer, Text, Time
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from peerwork.workforce.tables import Account, Organisation
+from peerwork.core.tables import Account, Organisation
 
 
 class SupervisionPolicy(Table):

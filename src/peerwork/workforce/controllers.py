@@ -10,9 +10,10 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
-from peerwork.errors import InvalidInput
-from peerwork.workforce import accounts, audit, importer, organisations, people
-from peerwork.workforce.access import Principal
+from peerwork.core.errors import InvalidInput
+from peerwork.core import accounts, audit
+from peerwork.workforce import importer, organisations, people
+from peerwork.core.access import Principal
 from peerwork.workforce.schemas import (
     AccountIn,
     AccountOut,
@@ -216,7 +217,7 @@ class AuditController(Controller):
         return await audit.entries(principal, limit=limit)
 
 
-API_CONTROLLERS = [
+ROUTES = [
     MeController, TeamController, PersonController, AssignmentController,
     ImportController, AccountController, TokenController, AuditController,
 ]

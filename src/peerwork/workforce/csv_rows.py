@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Callable, Iterable
+from typing import Callable
 
 from peerwork.workforce.rules import (
     RuleError,
@@ -176,5 +176,3 @@ def parse_assignments(text: str, on_row: Callable[[int], None] | None = None) ->
     return result
 
 
-def format_problems(problems: Iterable[RowProblem]) -> list[str]:
-    return [str(p) for p in problems]

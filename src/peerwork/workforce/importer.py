@@ -16,11 +16,12 @@ from decimal import Decimal
 from typing import Any, Callable
 from uuid import UUID
 
-from peerwork.db import current_engine, is_postgres, transaction
-from peerwork.workforce import audit
-from peerwork.workforce.access import Principal
+from peerwork.core.db import current_engine, is_postgres, transaction
+from peerwork.core import audit
+from peerwork.core.access import Principal
 from peerwork.workforce.csv_rows import AssignmentRow, RowProblem, parse_assignments
-from peerwork.workforce.tables import Assignment, Person, Team
+from peerwork.workforce.tables import Assignment, Team
+from peerwork.core.tables import Person
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 

@@ -6,13 +6,14 @@ import re
 from dataclasses import dataclass
 from uuid import UUID
 
-from peerwork.db import transaction
-from peerwork.errors import Conflict, InvalidInput, NotFound
-from peerwork.workforce import audit
-from peerwork.workforce.access import Principal
+from peerwork.core.db import transaction
+from peerwork.core.errors import Conflict, InvalidInput, NotFound
+from peerwork.core import audit
+from peerwork.core.access import Principal
 from peerwork.workforce.schemas import TeamOut
-from peerwork.workforce.tenancy import ensure_unique, one_in_organisation
-from peerwork.workforce.tables import Network, NetworkMembership, Organisation, Team
+from peerwork.core.tenancy import ensure_unique, one_in_organisation
+from peerwork.core.tables import Network, NetworkMembership, Organisation
+from peerwork.workforce.tables import Team
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 ORGANISATION_KINDS = ("nhs_trust", "vcse")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from peerwork.db import transaction
-from peerwork.errors import Conflict, InvalidInput, NotFound
-from peerwork.workforce import audit
-from peerwork.workforce.access import Principal
+from peerwork.core.db import transaction
+from peerwork.core.errors import Conflict, InvalidInput, NotFound
+from peerwork.core import audit
+from peerwork.core.access import Principal
 from peerwork.workforce.rules import RuleError, check_dates, parse_band, parse_fte
 from peerwork.workforce.schemas import (
     AssignmentIn,
@@ -21,17 +21,16 @@ from peerwork.workforce.schemas import (
     PersonPatch,
     provided,
 )
-from peerwork.workforce.tenancy import ensure_unique, one_in_organisation
-from peerwork.workforce.tables import Assignment, Person, Team
+from peerwork.core.tenancy import ensure_unique, one_in_organisation
+from peerwork.workforce.tables import Assignment, Team
+from peerwork.core.tables import Person
+from peerwork.core.time import now
 
 _PERSON_COLUMNS = (
     Person.id, Person.employee_number, Person.given_name, Person.family_name,
     Person.email, Person.created_at, Person.updated_at,
 )
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 async def list_people(principal: Principal, *, limit: int = 100, offset: int = 0) -> list[PersonOut]:
@@ -78,7 +77,7 @@ async def update_person(principal: Principal, person_id: UUID, patch: PersonPatc
         if "employee_number" in changes:
             await _check_employee_number_free(principal.organisation_id, changes["employee_number"], person_id)
         values: dict[Any, Any] = {getattr(Person, k): v for k, v in changes.items()}
-        values[Person.updated_at] = _now()
+        values[Person.updated_at] = now()
         await Person.update(values).where(Person.id == person_id)
         await audit.record(principal, "update", "person", person_id, fields=sorted(changes))
     return await get_person(principal, person_id)
@@ -203,8 +202,24 @@ async def update_assignment(principal: Principal, assignment_id: UUID, patch: As
     _checked_dates(changes.get("start_date", current.start_date), changes.get("end_date", current.end_date))
     column_for = {"team_id": Assignment.team}
     values: dict[Any, Any] = {column_for.get(k) or getattr(Assignment, k): v for k, v in changes.items()}
-    values[Assignment.updated_at] = _now()
+    values[Assignment.updated_at] = now()
     async with transaction():
         await Assignment.update(values).where(Assignment.id == assignment_id)
         await audit.record(principal, "update", "assignment", assignment_id, fields=sorted(changes))
     return await get_assignment(principal, assignment_id, audited=False)
+
+
+async def headline_counts(principal: Principal) -> dict[str, int]:
+    """The figures on the home page, each shown only to a role that may see it."""
+    counts: dict[str, int] = {}
+    if principal.can("people:read"):
+        counts["People"] = await Person.count().where(Person.organisation == principal.organisation_id)
+        counts["Teams"] = await Team.count().where(Team.organisation == principal.organisation_id)
+    if principal.can("assignments:read"):
+        # Whether someone is in a lived-experience role says something about their health.
+        counts["People in lived-experience roles now"] = len(set(await Assignment.select(Assignment.person).where(
+            (Assignment.organisation == principal.organisation_id)
+            & (Assignment.lived_experience_role == True)  # noqa: E712
+            & Assignment.end_date.is_null()
+        ).output(as_list=True)))
+    return counts

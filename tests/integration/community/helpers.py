@@ -8,7 +8,7 @@ from icalendar import Calendar
 
 from peerwork.community import bookings, series
 from peerwork.community.schemas import SeriesIn
-from peerwork.workforce.tables import OutboxMessage
+from peerwork.core.tables import OutboxMessage
 
 
 async def make_series(lead, *, capacity: int = 12, rrule: str = "FREQ=WEEKLY;BYDAY=TU", days_ahead: int = 7,

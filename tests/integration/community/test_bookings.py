@@ -7,7 +7,7 @@ import pytest
 
 from peerwork.community import bookings, series
 from peerwork.community.tables import Booking
-from peerwork.errors import Conflict, NotFound, PermissionDenied
+from peerwork.core.errors import Conflict, NotFound, PermissionDenied
 from tests.conftest import IS_POSTGRES
 from tests.factories import make_org, make_user
 from tests.integration.community.helpers import first_occurrence, invite_fields, mail_to, make_series

@@ -6,7 +6,7 @@ from email import policy
 from icalendar import Calendar
 
 from peerwork.community import bookings, series
-from peerwork.mail.outbox import deliver_due
+from peerwork.core.mail.outbox import deliver_due
 from tests.factories import make_org, make_user
 from tests.integration.community.helpers import first_occurrence, make_series
 

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta, timezone
 import recurring_ical_events
 from icalendar import Calendar
 
-from peerwork.community import bookings, feeds, series
+from peerwork.community import bookings, series
+from peerwork.calendar import feeds
 from tests.factories import make_org, make_user
 from tests.integration.community.helpers import first_occurrence, make_series
 

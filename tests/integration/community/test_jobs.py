@@ -4,8 +4,8 @@ from datetime import datetime, time, timedelta, timezone
 
 from peerwork.community import bookings, preferences, series
 from peerwork.community.jobs import newsletter_month, send_newsletters, send_reminders
-from peerwork.community.recurrence import LONDON, london
-from peerwork.workforce.tables import OutboxMessage
+from peerwork.core.time import LONDON, london
+from peerwork.core.tables import OutboxMessage
 from tests.factories import make_org, make_user
 from tests.integration.community.helpers import first_occurrence, make_series
 

@@ -5,10 +5,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from peerwork.community import pairing_service
-from peerwork.community.pairing_schemas import ProfileIn
-from peerwork.workforce.cpd_tables import LineManager
-from peerwork.workforce.tables import Assignment, Person
+from peerwork.pairing import service as pairing_service
+from peerwork.pairing.schemas import ProfileIn
+from peerwork.cpd.tables import LineManager
+from peerwork.workforce.tables import Assignment
+from peerwork.core.tables import Person
 from tests.development_helpers import make_employee
 from tests.factories import make_org, make_user
 
@@ -58,8 +59,8 @@ async def test_an_exclusion_is_never_suggested_or_confirmed(north):
         interests=["art"], exclusions=[north["ed"].principal.account_id]))
     found = await pairing_service.suggestions(north["lead"].principal)
     assert ("Nia", "Ed") not in pairs_of(found)
-    from peerwork.community.pairing_schemas import PairIn
-    from peerwork.errors import Conflict
+    from peerwork.pairing.schemas import PairIn
+    from peerwork.core.errors import Conflict
     with pytest.raises(Conflict, match="excluded"):
         await pairing_service.confirm_pair(north["lead"].principal, PairIn(
             new_peer_id=north["nia"].principal.account_id, experienced_peer_id=north["ed"].principal.account_id))

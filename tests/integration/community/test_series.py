@@ -6,10 +6,10 @@ import pytest
 
 from peerwork.community import bookings, series
 from peerwork.community.jobs import keep_horizon
-from peerwork.community.recurrence import LONDON
+from peerwork.core.time import LONDON
 from peerwork.community.schemas import SeriesChange, SeriesIn
 from peerwork.community.tables import Occurrence
-from peerwork.errors import InvalidInput
+from peerwork.core.errors import InvalidInput
 from tests.factories import make_org, make_user
 from tests.integration.community.helpers import first_occurrence, make_series
 

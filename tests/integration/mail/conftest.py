@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 from aiosmtpd.controller import Controller
 
-from peerwork.mail.transports import SmtpTransport
+from peerwork.core.mail.transports import SmtpTransport
 
 
 def free_port() -> int:

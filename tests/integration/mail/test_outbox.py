@@ -10,17 +10,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from peerwork.db import transaction
-from peerwork.errors import Conflict, NotFound
-from peerwork.mail.outbox import (
-    LEASE,
-    deliver_due,
-    enqueue,
-    outbox_status,
-    retry_failed,
-)
-from peerwork.mail.transports import FileTransport
-from peerwork.workforce.tables import OutboxMessage
+from peerwork.core.db import transaction
+from peerwork.core.errors import Conflict, NotFound
+from peerwork.core.mail.outbox import LEASE, deliver_due, enqueue, outbox_status, retry_failed
+from peerwork.core.mail.transports import FileTransport
+from peerwork.core.tables import OutboxMessage
 from tests.factories import make_org
 from tests.unit.mail.invites import SENDER, invite_ics
 
@@ -182,7 +176,7 @@ async def test_a_message_whose_last_attempt_was_interrupted_is_failed_not_resent
 
 
 async def test_a_slow_run_hands_back_what_it_has_no_time_left_to_send(smtp, monkeypatch):
-    from peerwork.mail import outbox
+    from peerwork.core.mail import outbox
 
     checks = iter([False, False, True])  # time runs out before the third message of the batch
     monkeypatch.setattr(outbox, "_lease_half_gone", lambda started: next(checks))

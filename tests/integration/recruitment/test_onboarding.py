@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from peerwork.recruitment import scoring, vacancies  # noqa: F401 - the round helper uses them
-from peerwork.workforce.cpd_tables import Course, CpdRecord
+from peerwork.cpd.tables import Course, CpdRecord
 from tests.integration.recruitment.helpers import apply, make_round
 from tests.integration.recruitment.test_recruitment import scores
 

@@ -7,7 +7,7 @@ import pytest
 
 from peerwork.recruitment import funnel, scoring, vacancies
 from peerwork.recruitment.schemas import ScoreIn
-from peerwork.workforce.tables import AuditLog
+from peerwork.core.tables import AuditLog
 from tests.factories import make_all_roles_user, make_org, make_user
 from tests.integration.recruitment.helpers import VALUES, apply, make_round
 

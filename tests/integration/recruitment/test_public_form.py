@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from peerwork.recruitment.tables import Application, ApplyAttempt, EqualityResponse
-from peerwork.settings import current_settings
-from peerwork.workforce import accounts
-from peerwork.workforce.tables import OutboxMessage
+from peerwork.core.settings import current_settings
+from peerwork.core import accounts
+from peerwork.core.tables import OutboxMessage
 from tests.factories import PASSWORD
 from tests.integration.recruitment.helpers import VALUES, make_round
 from tests.integration.workforce.test_auth import sign_in
@@ -128,7 +128,7 @@ async def test_applicant_text_is_never_rendered_unescaped(app, client):
 async def test_the_rate_limit_holds_when_one_clients_submissions_arrive_at_once():
     import asyncio
 
-    from peerwork.errors import TooManyAttempts
+    from peerwork.core.errors import TooManyAttempts
     from peerwork.recruitment.applications import note_attempt
 
     limit = current_settings().apply_limit_per_hour

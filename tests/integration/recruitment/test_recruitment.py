@@ -6,11 +6,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from peerwork.core import time as clock
 from peerwork.recruitment import applications, interviews, scoring, vacancies
 from peerwork.recruitment.schemas import DayIn, ScoreIn, SlotIn
 from peerwork.recruitment.tables import Decision
 from peerwork.supervision.tables import SupervisionAgreement
-from peerwork.workforce.tables import Account, Assignment, OutboxMessage, Person
+from peerwork.core.tables import Account, OutboxMessage, Person
+from peerwork.workforce.tables import Assignment
 from tests.factories import make_user
 from tests.integration.recruitment.helpers import VALUES, apply, make_round
 
@@ -49,8 +51,12 @@ async def test_a_whole_round_from_vacancy_to_first_day(client):
     panel_invite = await OutboxMessage.select(OutboxMessage.calendar_ics, OutboxMessage.subject).where(
         OutboxMessage.to_address == r.scorer.email).first()
     assert "Alex" not in panel_invite["calendar_ics"] and "Alex" not in panel_invite["subject"]
-    from peerwork.community import feeds
-    in_feed = [e for e in await feeds.personal_events(r.scorer.principal.account_id) if e.uid.startswith("interview-")]
+    from peerwork import capabilities
+    from peerwork.calendar import feeds
+
+    providers = capabilities.calendar_providers()
+    in_feed = [e for e in await feeds.personal_events(r.scorer.principal.account_id, providers)
+               if e.uid.startswith("interview-")]
     assert len(in_feed) == 1 and in_feed[0].private and "Alex" not in in_feed[0].summary
 
     offer = await client.post(f"{app_url}/decision", json={"decision": "offer"}, headers=r.recruiter.headers)
@@ -222,7 +228,7 @@ async def test_an_expired_link_is_not_found():
     r = await make_round()
     sent = await apply(r)
     from peerwork.recruitment.tables import Application
-    await Application.update({Application.token_expires_at: vacancies.utcnow() - timedelta(seconds=1)}).where(
+    await Application.update({Application.token_expires_at: clock.now() - timedelta(seconds=1)}).where(
         Application.id == sent.application_id)
     with pytest.raises(Exception, match="expired"):
         await applications.by_token(sent.token)
@@ -231,7 +237,7 @@ async def test_an_expired_link_is_not_found():
 
 
 async def test_the_applicant_hears_of_each_decision_without_scores_or_comments():
-    from peerwork.workforce.tables import OutboxMessage
+    from peerwork.core.tables import OutboxMessage
 
     r = await make_round()
     sent = await _scored(r, [r.le_scorer, r.scorer])

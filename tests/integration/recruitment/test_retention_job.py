@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from peerwork.community.recurrence import LONDON
+from peerwork.core import time as clock
+from peerwork.core.time import LONDON
 from peerwork.recruitment import applications, funnel, scoring, vacancies
-from peerwork.recruitment.jobs import anonymise_old_applications, recruitment_jobs
+from peerwork.recruitment.jobs import JOBS, anonymise_old_applications
 from peerwork.recruitment.schemas import ScoreIn
 from peerwork.recruitment.tables import Application, EqualityResponse, Score
-from peerwork.scheduler import all_jobs
-from peerwork.settings import current_settings
+from peerwork import capabilities
+from peerwork.core.settings import current_settings
 from tests.integration.recruitment.helpers import VALUES, apply, make_round
 
 
@@ -31,7 +32,7 @@ async def test_only_ended_applications_past_the_period_are_anonymised_and_the_fi
     await scoring.decide(r.recruiter.principal, shortlisted.application_id, "shortlist")
     await applications.withdraw(withdrawn.token)
 
-    now = vacancies.utcnow()
+    now = clock.now()
     days = current_settings().application_retention_days
     assert days == 365
     long_ago = now - timedelta(days=days + 1)
@@ -63,8 +64,8 @@ async def test_only_ended_applications_past_the_period_are_anonymised_and_the_fi
 
 
 def test_the_jobs_are_scheduled_nightly():
-    assert [j.id for j in recruitment_jobs()] == ["recruitment-close", "recruitment-anonymise"]
-    assert "recruitment-anonymise" in [j.id for j in all_jobs(current_settings())]
+    assert [j.id for j in JOBS] == ["recruitment-close", "recruitment-anonymise"]
+    assert "recruitment-anonymise" in [j.id for j in capabilities.jobs()]
 
 
 async def test_vacancies_close_the_night_after_their_closing_date():

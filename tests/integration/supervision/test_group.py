@@ -7,7 +7,7 @@ from peerwork.supervision.compliance_service import compliance_table
 from peerwork.supervision.jobs import tell_peer_leads_who_is_overdue
 from peerwork.supervision.schemas import AgreementIn, GroupIn
 from peerwork.supervision.tables import SupervisionSession
-from peerwork.workforce.tables import OutboxMessage
+from peerwork.core.tables import OutboxMessage
 from tests.factories import make_org, make_user
 
 

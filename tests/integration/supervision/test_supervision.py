@@ -10,7 +10,7 @@ from peerwork.supervision import agreements, notes, sessions
 from peerwork.supervision.compliance_service import compliance_table
 from peerwork.supervision.schemas import AgreementIn
 from peerwork.supervision.tables import SupervisionSession
-from peerwork.workforce.tables import AuditLog, OutboxMessage
+from peerwork.core.tables import AuditLog, OutboxMessage
 from tests.factories import make_org, make_user
 from tests.integration.community.helpers import invite_fields, make_series
 

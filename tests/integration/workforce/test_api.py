@@ -2,7 +2,7 @@
 
 import pytest
 
-from peerwork.workforce.tables import AuditLog
+from peerwork.core.tables import AuditLog
 from tests.factories import make_org, make_user
 
 
@@ -84,7 +84,7 @@ async def test_reading_lived_experience_flags_is_audited_and_writes_too(client, 
 
 
 async def test_audit_log_is_append_only(hr):
-    from peerwork.db import current_engine
+    from peerwork.core.db import current_engine
 
     await AuditLog.insert(AuditLog(action="test", table_name="x")).run()
     with pytest.raises(Exception, match="append-only"):

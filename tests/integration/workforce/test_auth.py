@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from peerwork.workforce import accounts
-from peerwork.workforce.tables import Account, ApiToken, AuditLog, LoginSession
+from peerwork.core import accounts
+from peerwork.core.tables import Account, ApiToken, AuditLog, LoginSession
 from tests.factories import PASSWORD, make_org, make_user
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from peerwork.settings import current_settings, use_settings
-from peerwork.workforce.cpd_report import compliance, remind_expiring
-from peerwork.workforce.cpd_tables import CpdRecord
-from peerwork.workforce.tables import OutboxMessage
+from peerwork.core.settings import current_settings, use_settings
+from peerwork.cpd.report import compliance, remind_expiring
+from peerwork.cpd.tables import CpdRecord
+from peerwork.core.tables import OutboxMessage
 from tests.development_helpers import did, make_course, make_employee, one_to_one
 from tests.factories import make_org, make_user
 

@@ -4,7 +4,8 @@ from datetime import date
 from decimal import Decimal
 
 from peerwork.workforce.importer import import_assignments
-from peerwork.workforce.tables import Assignment, AuditLog, Person, Team
+from peerwork.workforce.tables import Assignment, Team
+from peerwork.core.tables import AuditLog, Person
 from tests.factories import csv_text, make_org
 
 ROWS = [

@@ -7,22 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from peerwork.errors import InvalidInput
+from peerwork.core.errors import InvalidInput
 from peerwork.workforce.importer import import_assignments
-from peerwork.workforce.retention import (
-    AssignmentRecord,
-    build_spells,
-    iter_spells,
-    period_figures,
-)
-from peerwork.workforce.retention_query import (
-    fetch_assignments,
-    fetch_spells,
-    period_report,
-    retention_report,
-)
-from peerwork.workforce.retention_report import OTHER_ROLES, build_retention_report
-from peerwork.workforce.tables import Person
+from peerwork.retention.survival import AssignmentRecord, build_spells, iter_spells, period_figures
+from peerwork.retention.query import fetch_assignments, fetch_spells, period_report, retention_report
+from peerwork.retention.report import OTHER_ROLES, build_retention_report
+from peerwork.core.tables import Person
 from tests.factories import csv_text, make_org
 
 AS_OF_DATES = [date(2024, 2, 29), date(2022, 3, 31)]

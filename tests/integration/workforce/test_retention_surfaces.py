@@ -79,7 +79,7 @@ async def test_psw_and_supervisor_cannot_see_retention(client, hr):
 
 
 async def test_cli_prints_table_csv_and_json(hr, engine):
-    from peerwork.db import current_engine
+    from peerwork.core.db import current_engine
 
     url = DATABASE_URL if IS_POSTGRES else f"sqlite:///{current_engine().path}"
     env = {**os.environ, "PEERWORK_DATABASE_URL": url}

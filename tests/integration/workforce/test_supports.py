@@ -4,10 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from peerwork.errors import PermissionDenied
-from peerwork.workforce import accounts
-from peerwork.workforce.cpd_tables import LineManager, RoleAcknowledgement
-from peerwork.workforce.supports import figures, overview, who_is_missing
+from peerwork.core.errors import PermissionDenied
+from peerwork.core import accounts
+from peerwork.cpd.tables import LineManager, RoleAcknowledgement
+from peerwork.supports.service import figures, overview, who_is_missing
 from tests.development_helpers import did, group_session, make_course, one_to_one
 from tests.factories import make_org, make_user
 

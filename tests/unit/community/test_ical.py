@@ -19,7 +19,7 @@ import pytest
 import recurring_ical_events
 import vobject
 
-from peerwork.community.ical import (
+from peerwork.calendar.ical import (
     CalEvent,
     CalSeries,
     Override,

@@ -6,7 +6,7 @@ import random
 import numpy as np
 import pytest
 
-from peerwork.community.pairing import (
+from peerwork.pairing.optimiser import (
     FORBIDDEN,
     Peer,
     Rules,

@@ -7,7 +7,7 @@ import email.policy
 from datetime import datetime, timezone
 from uuid import UUID
 
-from peerwork.mail.message import build_message
+from peerwork.core.mail.message import build_message
 from tests.unit.mail.invites import SENDER, invite_ics
 
 ROW_ID = UUID("7d0c5a52-3f8e-4c1e-9a55-0b6f2f7f1c11")

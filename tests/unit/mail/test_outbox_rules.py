@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from peerwork.errors import InvalidInput
-from peerwork.mail.outbox import backoff, enqueue
+from peerwork.core.errors import InvalidInput
+from peerwork.core.mail.outbox import backoff, enqueue
 from tests.unit.mail.invites import invite_ics
 
 

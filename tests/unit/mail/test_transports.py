@@ -10,8 +10,8 @@ from uuid import uuid4
 
 import pytest
 
-from peerwork.mail.transports import FileTransport, SmtpTransport, transport_from_url
-from peerwork.settings import SettingsError
+from peerwork.core.mail.transports import FileTransport, SmtpTransport, transport_from_url
+from peerwork.core.settings import SettingsError
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from peerwork.workforce.cpd_compliance import add_months, course_status, expires_on, induction_late
+from peerwork.cpd.compliance import add_months, course_status, expires_on, induction_late
 
 TODAY = date(2026, 6, 15)
 

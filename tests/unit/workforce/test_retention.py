@@ -9,25 +9,19 @@ from datetime import date, timedelta
 
 import pytest
 
-from peerwork.workforce.retention import (
+from peerwork.retention.survival import (
     AssignmentRecord,
-    DisclosedRate,
     KaplanMeier,
     Spell,
     build_spells,
     cohort_rate,
-    disclosed_count,
-    disclosed_rate,
     iter_spells,
     leavers_by_reason,
     period_figures,
     retention_estimates,
 )
-from peerwork.workforce.retention_report import (
-    breakdown,
-    build_retention_report,
-    financial_year,
-)
+from peerwork.core.privacy import DisclosedRate, disclosed_count, disclosed_rate
+from peerwork.retention.report import breakdown, build_retention_report, financial_year
 
 AS_OF = date(2024, 6, 30)
 _numbers = itertools.count(1)

@@ -10,7 +10,7 @@ import pytest
 
 lifelines = pytest.importorskip("lifelines")
 
-from peerwork.workforce.retention import (
+from peerwork.retention.survival import (
     AssignmentRecord,
     KaplanMeier,
     build_spells,

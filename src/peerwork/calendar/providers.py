@@ -1,0 +1,70 @@
+"""What a capability gives the calendar: its events for a person (or an organisation), and its
+part of the feed's cache key.
+
+The feed never imports a capability; the app hands it the providers of every capability. A
+provider cannot be built without its fingerprint, so a new kind of event cannot be left out
+of the cache key (which would answer 304 with a stale feed after a change).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from peerwork.calendar.ical import CalEvent, CalSeries
+
+_NAME = re.compile(r"^[a-z][a-z_]*$")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class FingerprintPart:
+    """One scalar SQL expression the feed's bytes depend on (a count, a sum of sequences, a
+    latest change time). Placeholders: ``{account}`` and ``{since}`` in personal parts,
+    ``{organisation}`` in organisation parts. A name starting ``latest`` is a change time and
+    also sets the feed's Last-Modified."""
+
+    name: str
+    sql: str
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise ValueError(f"fingerprint part name {self.name!r}: lower-case letters and underscores")
+
+
+PersonalEvents = Callable[[UUID, datetime], Awaitable[list[CalEvent]]]
+OrganisationSeries = Callable[[UUID], Awaitable[list[CalSeries]]]
+
+
+@dataclass(frozen=True)
+class CalendarProvider:
+    """``events(account_id, since)`` lists a person's events ending after ``since``;
+    ``series(organisation_id)`` lists an organisation's open series for its community feed."""
+
+    name: str
+    events: PersonalEvents | None = None
+    fingerprint: tuple[FingerprintPart, ...] = ()
+    series: OrganisationSeries | None = None
+    organisation_fingerprint: tuple[FingerprintPart, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.events is not None and not self.fingerprint:
+            raise ValueError(f"calendar provider {self.name!r} gives personal events without a fingerprint")
+        if self.series is not None and not self.organisation_fingerprint:
+            raise ValueError(f"calendar provider {self.name!r} gives series without an organisation fingerprint")
+
+
+def fingerprint_query(parts: Sequence[tuple[str, FingerprintPart]], values: dict[str, Any]) -> tuple[str, list[Any]]:
+    """One SELECT of every part (one round trip), with its positional parameters in order."""
+    params: list[Any] = []
+
+    def bind(sql: str) -> str:
+        params.extend(values[name] for name in _PLACEHOLDER.findall(sql))
+        return _PLACEHOLDER.sub("{}", sql)
+
+    columns = [f"({bind(part.sql)}) AS {prefix}_{part.name}" for prefix, part in parts]
+    return "SELECT " + ", ".join(columns), params

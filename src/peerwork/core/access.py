@@ -1,0 +1,99 @@
+"""Who may do what: roles, the rights each role holds, and the signed-in principal.
+
+Rights are checked in services as well as routes, so the CLI and jobs cannot bypass them by
+accident; tenant scoping comes from ``Principal.organisation_id``, never from the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from peerwork.core.errors import PermissionDenied
+
+ROLES = ("admin", "hr", "peer_lead", "supervisor", "psw")
+
+ROLE_LABELS = {
+    "admin": "Organisation admin",
+    "hr": "HR / workforce lead",
+    "peer_lead": "Peer lead",
+    "supervisor": "Peer supervisor",
+    "psw": "Peer support worker",
+}
+
+_EVERYONE = frozenset(ROLES)
+
+RIGHTS: dict[str, frozenset[str]] = {
+    "teams:read": _EVERYONE,
+    "teams:write": frozenset({"admin", "hr"}),
+    "people:read": frozenset({"admin", "hr", "peer_lead", "supervisor"}),
+    "people:write": frozenset({"admin", "hr"}),
+    # Whether a post is a lived-experience role says something about the person's health.
+    "assignments:read": frozenset({"admin", "hr", "peer_lead"}),
+    "assignments:write": frozenset({"admin", "hr"}),
+    "assignments:import": frozenset({"admin", "hr"}),
+    "accounts:read": frozenset({"admin"}),
+    "accounts:write": frozenset({"admin"}),
+    "audit:read": frozenset({"admin"}),
+    "retention:read": frozenset({"admin", "hr", "peer_lead"}),
+    # Supervision dates and status; the notes are only ever the supervisor's and supervisee's.
+    "supervision:read": _EVERYONE,
+    "supervision:manage": frozenset({"admin", "peer_lead"}),
+    "supervision:policy": frozenset({"admin"}),
+    "community:read": _EVERYONE,
+    "community:book": _EVERYONE,
+    "community:manage": frozenset({"admin", "peer_lead"}),
+    # Facilitators of a series may also mark attendance (checked in the service).
+    "community:attendance": frozenset({"admin", "peer_lead"}),
+    # Recruitment: recruiters run vacancies; anyone may sit on a panel (seat checked in the
+    # service); equality monitoring only ever in aggregates with small numbers suppressed.
+    "recruitment:manage": frozenset({"admin", "peer_lead"}),
+    "recruitment:panel": _EVERYONE,
+    "recruitment:funnel": frozenset({"admin", "hr", "peer_lead"}),
+    "recruitment:equality": frozenset({"admin", "hr"}),
+    # Development: everyone keeps their own CPD; supervisors verify their supervisees' (service-checked).
+    "cpd:record": _EVERYONE,
+    "cpd:manage": frozenset({"admin"}),
+    "cpd:verify": frozenset({"admin", "supervisor", "peer_lead"}),
+    "cpd:report": frozenset({"admin", "hr"}),
+    "pairing:manage": frozenset({"admin", "peer_lead"}),
+    "supports:read": frozenset({"admin", "hr", "peer_lead"}),
+    # Who is missing which support names people: peer leads and admins only.
+    "supports:people": frozenset({"admin", "peer_lead"}),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in account acting within one organisation."""
+
+    account_id: UUID
+    organisation_id: UUID
+    organisation_slug: str
+    organisation_name: str
+    email: str
+    display_name: str
+    roles: frozenset[str]
+    person_id: UUID | None = None
+    via: str = "session"  # session | token | system
+
+    def can(self, right: str) -> bool:
+        return bool(RIGHTS[right] & self.roles)
+
+    def require(self, right: str) -> None:
+        if not self.can(right):
+            raise PermissionDenied(f"Your role does not allow this ({right.replace(':', ' ')}).")
+
+
+def system_principal(organisation_id: UUID, slug: str, name: str) -> Principal:
+    """The principal used by the CLI and scheduled jobs: every right, in one organisation."""
+    return Principal(
+        account_id=UUID(int=0),
+        organisation_id=organisation_id,
+        organisation_slug=slug,
+        organisation_name=name,
+        email="system@peerwork.invalid",
+        display_name="peerwork",
+        roles=frozenset({"admin"}) | frozenset(ROLES),
+        via="system",
+    )

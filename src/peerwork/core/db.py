@@ -1,0 +1,109 @@
+"""The one database engine, built from settings, shared by every table.
+
+Piccolo finds its engine through ``piccolo_conf.DB``; :func:`use_database` points that and
+every registered table at the engine for the configured URL, so the app, the CLI, jobs,
+migrations and tests all talk to the same database.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from piccolo.conf.apps import Finder
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+_engines: dict[str, Engine] = {}
+_current: Engine | None = None
+
+
+def build_engine(database_url: str) -> Engine:
+    if database_url.startswith(("postgresql://", "postgres://")):
+        parts = urlsplit(database_url)
+        if not parts.path.strip("/"):
+            raise ValueError("PEERWORK_DATABASE_URL names no database (postgresql://host/NAME).")
+        return PostgresEngine(config={"dsn": database_url}, log_queries=False)
+    path = Path(database_url.removeprefix("sqlite:///"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A generous busy timeout: SQLite has one writer, and others wait for it rather than fail.
+    return SQLiteEngine(path=str(path), timeout=30)
+
+
+def engine_for(database_url: str) -> Engine:
+    """The engine for a URL; the same object every time, so pools are not duplicated."""
+    if database_url not in _engines:
+        _engines[database_url] = build_engine(database_url)
+    return _engines[database_url]
+
+
+def use_database(database_url: str) -> Engine:
+    """Make the engine for ``database_url`` the one every table and migration uses.
+
+    Piccolo finds its configuration (``peerwork.piccolo_conf``, the list of apps) through the
+    ``PICCOLO_CONF`` variable; the core reaches it the same way, so it names no capability.
+    """
+    global _current
+    os.environ.setdefault("PICCOLO_CONF", "peerwork.piccolo_conf")
+    engine = engine_for(database_url)
+    _current = engine
+    finder = Finder()
+    finder.get_piccolo_conf_module().DB = engine  # what Piccolo's migration runner uses
+    for table in finder.get_table_classes():
+        table._meta.db = engine
+    return engine
+
+
+def is_postgres(engine: Engine) -> bool:
+    return isinstance(engine, PostgresEngine)
+
+
+async def open_pool(engine: Engine) -> bool:
+    """Open the connection pool; False if one was already open (then leave it to its opener)."""
+    if isinstance(engine, PostgresEngine):
+        if engine.pool is not None:
+            return False
+        await engine.start_connection_pool(min_size=1, max_size=10, reset=_keep_session)
+    else:
+        # WAL lets readers carry on while the one writer writes; the setting persists in the file.
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+    return True
+
+
+async def _keep_session(connection) -> None:
+    """asyncpg's default reset runs a query each time a connection goes back to the pool. Our
+    code never leaves session state behind (no SET, LISTEN or session-level locks on pooled
+    connections; asyncpg still rolls back an open transaction), so skip that round trip."""
+
+
+async def close_pool(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+async def database_reachable(engine: Engine) -> bool:
+    try:
+        await engine.run_ddl("SELECT 1")
+    except Exception:  # noqa: BLE001 - any failure means "not reachable" to /health
+        return False
+    return True
+
+
+def current_engine() -> Engine:
+    if _current is None:
+        raise RuntimeError("No database chosen: call use_database(url) first.")
+    return _current
+
+
+def transaction():
+    """A write transaction on the current engine (nested calls join the outer one).
+
+    On SQLite it starts IMMEDIATE, taking the write lock up front: a deferred transaction
+    that reads then writes can fail with "database is locked" when another writer slipped in.
+    """
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()

@@ -1,0 +1,171 @@
+"""Scheduled jobs: run once per due time, however many app instances are up.
+
+APScheduler 3.x cannot share a job store between processes, so on PostgreSQL only the holder
+of a session-level advisory lock runs the scheduler (others retry and take over within seconds
+when it dies). As a backstop each run first claims a ``scheduled_run`` row for its job and
+due time; a second claimant gets nothing. On start, each job's latest missed due time is
+caught up. Jobs live in each capability's ``jobs.py`` (``JOBS``) and are thin wrappers over
+services; the app hands the runner every capability's jobs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+
+from peerwork.core.settings import Settings
+from peerwork.core.tables import ScheduledRun
+
+logger = logging.getLogger("peerwork.core.jobs")
+
+LEADER_LOCK_KEY = 0x7065657277  # "peerw": one key for the whole service
+RETRY_SECONDS = 10
+INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    trigger: BaseTrigger
+    run: Callable[[datetime], Awaitable[None]]  # called with the due time it is running for
+    catch_up_window: timedelta = timedelta(days=2)
+    # Jobs that are safe to run twice at once (e.g. outbox delivery, which claims rows itself)
+    # and run often skip the once-per-due-time claim, so scheduled_run does not grow each minute.
+    claim: bool = True
+
+
+def due_key(due: datetime) -> str:
+    return due.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M")
+
+
+async def claim_run(job_id: str, due: datetime) -> bool:
+    """True for exactly one caller per (job, due time), across processes and instances."""
+    rows = await ScheduledRun.raw(
+        "INSERT INTO scheduled_run (id, job_id, due_key, claimed_at, claimed_by) "
+        "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (job_id, due_key) DO NOTHING RETURNING id",
+        uuid.uuid4(), job_id, due_key(due), datetime.now(timezone.utc), INSTANCE,
+    )
+    return bool(rows)
+
+
+async def run_once(job: Job, due: datetime) -> bool:
+    if job.claim and not await claim_run(job.id, due):
+        return False
+    try:
+        await job.run(due)
+    except Exception:  # noqa: BLE001 - one failing job must not stop the others
+        logger.exception("job %s for %s failed", job.id, due_key(due))
+    return True
+
+
+def latest_due(trigger: BaseTrigger, now: datetime, window: timedelta) -> datetime | None:
+    """The last time ``trigger`` fired at or before ``now``, looking back at most ``window``."""
+    latest, fire = None, trigger.get_next_fire_time(None, now - window)
+    while fire is not None and fire <= now:
+        latest = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+    return latest
+
+
+async def catch_up(jobs: list[Job], now: datetime | None = None) -> list[str]:
+    now = now or datetime.now(timezone.utc)
+    ran = []
+    for job in jobs:
+        due = latest_due(job.trigger, now, job.catch_up_window)
+        if due is not None and await run_once(job, due):
+            ran.append(job.id)
+    return ran
+
+
+def _build_scheduler(jobs: list[Job]) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone="Europe/London")
+    for job in jobs:
+
+        async def fire(job: Job = job) -> None:
+            # Key the run by the trigger's own time, not the clock, so instances agree on it.
+            now = datetime.now(timezone.utc)
+            await run_once(job, latest_due(job.trigger, now, job.catch_up_window) or now)
+
+        scheduler.add_job(
+            fire, job.trigger, id=job.id, replace_existing=True, coalesce=True,
+            max_instances=1, misfire_grace_time=3600,
+        )
+    return scheduler
+
+
+class JobRunner:
+    """Started and stopped by the app lifespan."""
+
+    def __init__(self, settings: Settings, jobs: list[Job]) -> None:
+        self.settings = settings
+        self.jobs = jobs
+        self.scheduler: AsyncIOScheduler | None = None
+        self._leader_task: asyncio.Task | None = None
+        self._lock_connection = None
+
+    @property
+    def is_leader(self) -> bool:
+        return self.scheduler is not None and self.scheduler.running
+
+    async def start(self) -> None:
+        if not self.settings.scheduler_enabled:
+            return
+        if self.settings.is_postgres:
+            self._leader_task = asyncio.create_task(self._lead_when_possible())
+        else:
+            await self._become_leader()  # SQLite: one instance by definition
+
+    async def _become_leader(self) -> None:
+        await catch_up(self.jobs)
+        self.scheduler = _build_scheduler(self.jobs)
+        self.scheduler.start()
+        logger.info("scheduler running %d job(s) on %s", len(self.jobs), INSTANCE)
+
+    async def _lead_when_possible(self) -> None:
+        import asyncpg
+
+        while True:
+            try:
+                if self._lock_connection is None or self._lock_connection.is_closed():
+                    self._lock_connection = await asyncpg.connect(self.settings.database_url)
+                    got = await self._lock_connection.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK_KEY)
+                    if got:
+                        await self._become_leader()
+                    else:
+                        await self._lock_connection.close()
+                        self._lock_connection = None
+                else:
+                    await self._lock_connection.fetchval("SELECT 1")  # still holding the lock?
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - lost the connection: step down, retry
+                logger.warning("scheduler leadership check failed: %s", type(exc).__name__)
+                self._stop_scheduler()
+                self._lock_connection = None
+            await asyncio.sleep(RETRY_SECONDS)
+
+    def _stop_scheduler(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.scheduler = None
+
+    async def stop(self) -> None:
+        if self._leader_task is not None:
+            self._leader_task.cancel()
+            try:
+                await self._leader_task
+            except asyncio.CancelledError:
+                pass
+        self._stop_scheduler()
+        if self._lock_connection is not None and not self._lock_connection.is_closed():
+            await self._lock_connection.close()
+        self._lock_connection = None

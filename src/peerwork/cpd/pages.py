@@ -1,0 +1,147 @@
+"""Development pages: my CPD, the course catalogue, CPD compliance, pairing, the seven supports."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.response import Redirect, Template
+
+from peerwork.core.errors import DomainError, InvalidInput
+from peerwork.web.shell import MULTIPART, render, signed_in_principal
+from peerwork.cpd import records as cpd, evidence as cpd_evidence, report as cpd_report
+from peerwork.core.access import ROLES
+from peerwork.cpd.schemas import AcknowledgeIn, CourseIn, RecordIn
+from peerwork.cpd.controllers import MAX_EVIDENCE_REQUEST_BYTES, evidence_response
+
+STATUS_LABELS = {"due": "Due", "booked": "Booked", "done": "Done", "expiring": "Expiring soon", "expired": "Expired"}
+
+
+async def _cpd_page(request: Request, status_code: int = 200, error: str | None = None,
+                    form: dict[str, Any] | None = None) -> Template:
+    principal = signed_in_principal(request)
+    return render(request, "cpd.html", status_code=status_code, title="My CPD", error=error, form=form or {},
+                  records=await cpd.my_records(principal), courses=await cpd.list_courses(principal),
+                  mine=await cpd_report.my_compliance(principal), acknowledged=await cpd.acknowledged(principal),
+                  supervisees=await cpd.supervisee_records(principal) if principal.can("cpd:verify") else [],
+                  status_labels=STATUS_LABELS, today=date.today())
+
+
+@get("/cpd", include_in_schema=False)
+async def cpd_page(request: Request) -> Template:
+    signed_in_principal(request).require("cpd:record")
+    return await _cpd_page(request)
+
+
+def _record_in(data: dict[str, Any]) -> RecordIn:
+    try:
+        done_on = date.fromisoformat(str(data.get("done_on", "")))
+        hours = Decimal(str(data.get("hours", "")).strip())
+    except (ValueError, InvalidOperation):
+        raise InvalidInput("Give the date (YYYY-MM-DD) and the hours, e.g. 1.5.") from None
+    activity = str(data.get("activity", "")).strip()
+    if not activity or len(activity) > 200:
+        raise InvalidInput("Say what the activity was (at most 200 characters).")
+    if not Decimal(0) <= hours <= Decimal(1000):
+        raise InvalidInput("Hours must be between 0 and 1000.")
+    course = str(data.get("course_id") or "")
+    try:
+        course_id = UUID(course) if course else None
+    except ValueError:
+        raise InvalidInput("Choose a course from the list.") from None
+    return RecordIn(activity=activity, done_on=done_on, hours=hours, reflection=str(data.get("reflection", ""))[:10000],
+                    course_id=course_id, status="booked" if data.get("status") == "booked" else "done")
+
+
+@post("/cpd/records", include_in_schema=False, status_code=303, request_max_body_size=MAX_EVIDENCE_REQUEST_BYTES)
+async def record_page(request: Request, data: Annotated[dict[str, Any], MULTIPART]) -> Template | Redirect:
+    principal = signed_in_principal(request)
+    form = {k: v for k, v in data.items() if isinstance(v, str)}
+    try:
+        upload = data.get("evidence")
+        content = await upload.read() if isinstance(upload, UploadFile) and upload.filename else None
+        if content is not None:  # check the file before saving anything
+            cpd_evidence.check_file(upload.filename, content, request.app.state.settings.evidence_max_bytes)
+        made = await cpd.record_cpd(principal, _record_in(data))
+        if content is not None:
+            await cpd_evidence.attach(principal, made.id, upload.filename, content)
+    except DomainError as exc:
+        return await _cpd_page(request, status_code=exc.status_code, error=exc.detail, form=form)
+    return Redirect("/cpd?recorded=1", status_code=303)
+
+
+@post("/cpd/records/{record_id:uuid}/verify", include_in_schema=False, status_code=303)
+async def verify_page(request: Request, record_id: UUID) -> Redirect:
+    await cpd.verify(signed_in_principal(request), record_id)
+    return Redirect("/cpd", status_code=303)
+
+
+@get("/cpd/records/{record_id:uuid}/evidence", include_in_schema=False)
+async def evidence_page(request: Request, record_id: UUID) -> Response[bytes]:
+    return evidence_response(await cpd_evidence.open_evidence(signed_in_principal(request), record_id))
+
+
+@post("/cpd/acknowledge", include_in_schema=False, status_code=303)
+async def acknowledge_page(request: Request) -> Redirect:
+    await cpd.acknowledge(signed_in_principal(request), AcknowledgeIn())
+    return Redirect("/cpd", status_code=303)
+
+
+@get("/cpd/courses", include_in_schema=False)
+async def courses_page(request: Request) -> Template:
+    principal = signed_in_principal(request)
+    principal.require("cpd:manage")
+    return render(request, "cpd_courses.html", title="Course catalogue", error=None, form={},
+                  courses=await cpd.list_courses(principal, include_inactive=True))
+
+
+@post("/cpd/courses", include_in_schema=False, status_code=303)
+async def create_course_page(request: Request) -> Template | Redirect:
+    principal = signed_in_principal(request)
+    principal.require("cpd:manage")
+    form = await request.form()
+    data = {k: v for k, v in form.items() if isinstance(v, str)}
+    try:
+        try:
+            hours = Decimal(data.get("hours", "").strip())
+            renewal = data.get("renewal_months", "").strip()
+            renewal_months = int(renewal) if renewal else None
+        except (ValueError, InvalidOperation):
+            raise InvalidInput("Hours must be a number and renewal a whole number of months.") from None
+        title = data.get("title", "").strip()
+        if not title or len(title) > 200:
+            raise InvalidInput("Give the course a title (at most 200 characters).")
+        if not Decimal(0) <= hours <= Decimal(1000):
+            raise InvalidInput("Hours must be between 0 and 1000.")
+        if renewal_months is not None and not 1 <= renewal_months <= 120:
+            raise InvalidInput("Renewal must be between 1 and 120 months.")
+        kind = data.get("kind") if data.get("kind") in ("induction", "core", "manager", "other") else "other"
+        roles = [r for r in form.getall("mandatory_for", []) if r in ROLES]
+        await cpd.create_course(principal, CourseIn(title=title, hours=hours, provider=data.get("provider", "")[:200],
+                                                    kind=kind, mandatory_for=roles, renewal_months=renewal_months))
+    except DomainError as exc:
+        return render(request, "cpd_courses.html", status_code=exc.status_code, title="Course catalogue",
+                      error=exc.detail, form=data, courses=await cpd.list_courses(principal, include_inactive=True))
+    return Redirect("/cpd/courses", status_code=303)
+
+
+@get("/cpd/compliance", include_in_schema=False)
+async def compliance_page(request: Request) -> Template:
+    principal = signed_in_principal(request)
+    rows = await cpd_report.organisation_compliance(principal)
+    return render(request, "cpd_compliance.html", title="CPD compliance", rows=rows, status_labels=STATUS_LABELS)
+
+
+@get("/cpd/compliance.csv", include_in_schema=False)
+async def compliance_csv_page(request: Request) -> Response[str]:
+    body = await cpd_report.compliance_csv(signed_in_principal(request))
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="cpd-compliance.csv"'})
+
+
+PAGES = [cpd_page, record_page, verify_page, evidence_page, acknowledge_page, courses_page,
+         create_course_page, compliance_page, compliance_csv_page]

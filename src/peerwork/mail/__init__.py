@@ -1,1 +1,0 @@
-"""Email: an outbox table that every message passes through, and the transports that send it."""

@@ -1,0 +1,76 @@
+"""Pairing pages: suggestions to confirm, current pairs, and each PSW's pairing profile."""
+
+from __future__ import annotations
+
+from peerwork.web.shell import FORM
+from peerwork.pairing.schemas import PairIn, ProfileIn
+
+from typing import Annotated
+from uuid import UUID
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+from peerwork.core.errors import InvalidInput
+from peerwork.web.shell import render, signed_in_principal
+from peerwork.pairing import service as pairing_service
+
+
+PART_LABELS = {"base": "Can pair", "same_team": "Same team", "same_organisation": "Same organisation",
+               "shared_interests": "Shared interests", "matching_preferences": "Matching preferences"}
+
+
+@get("/pairing", include_in_schema=False)
+async def pairing_page(request: Request, suggest: str | None = None) -> Template:
+    principal = signed_in_principal(request)
+    principal.require("pairing:manage")
+    found = await pairing_service.suggestions(principal, suggest) if suggest in ("new_starters", "unpaired") else None
+    pairs = await pairing_service.list_pairs(principal)
+    return render(request, "pairing.html", title="Pairing peers", found=found, pairs=pairs, scope=suggest,
+                  part_labels=PART_LABELS, confirmed=request.query_params.get("confirmed"))
+
+
+@post("/pairing/pairs", include_in_schema=False, status_code=303)
+async def confirm_pair_page(request: Request, data: Annotated[dict[str, str], FORM]) -> Redirect:
+    principal = signed_in_principal(request)
+    try:
+        new_peer, experienced = UUID(data.get("new_peer_id", "")), UUID(data.get("experienced_peer_id", ""))
+    except ValueError:
+        raise InvalidInput("Choose a suggested pair to confirm.") from None
+    purpose = data.get("purpose") if data.get("purpose") in ("buddy", "co_facilitation", "linked_role") else "buddy"
+    await pairing_service.confirm_pair(principal, PairIn(new_peer_id=new_peer, experienced_peer_id=experienced,
+                                                         purpose=purpose))
+    scope = data.get("scope") if data.get("scope") in ("new_starters", "unpaired") else "new_starters"
+    return Redirect(f"/pairing?suggest={scope}&confirmed=1", status_code=303)
+
+
+@post("/pairing/pairs/{pair_id:uuid}/end", include_in_schema=False, status_code=303)
+async def end_pair_page(request: Request, pair_id: UUID) -> Redirect:
+    await pairing_service.end_pair(signed_in_principal(request), pair_id)
+    return Redirect("/pairing", status_code=303)
+
+
+def _tags(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()][:20]
+
+
+@get("/pairing/profile", include_in_schema=False)
+async def profile_page(request: Request) -> Template:
+    principal = signed_in_principal(request)
+    return render(request, "pairing_profile.html", title="My pairing profile",
+                  profile=await pairing_service.my_profile(principal), saved=request.query_params.get("saved"))
+
+
+@post("/pairing/profile", include_in_schema=False, status_code=303)
+async def save_profile_page(request: Request, data: Annotated[dict[str, str], FORM]) -> Redirect:
+    principal = signed_in_principal(request)
+    current = await pairing_service.my_profile(principal)
+    capacity = data.get("capacity", "1")
+    if not capacity.isdigit() or not 0 <= int(capacity) <= 5:
+        raise InvalidInput("How many people: 0 to 5.")
+    await pairing_service.save_profile(principal, ProfileIn(
+        interests=[t[:40] for t in _tags(data.get("interests", ""))],
+        preferences=[t[:40] for t in _tags(data.get("preferences", ""))],
+        exclusions=current.exclusions, network_opt_in=data.get("network_opt_in") == "yes", capacity=int(capacity)))
+    return Redirect("/pairing/profile?saved=1", status_code=303)
+
+
+PAGES = [pairing_page, confirm_pair_page, end_pair_page, profile_page, save_profile_page]

@@ -1,0 +1,340 @@
+"""Recruitment pages: the public vacancy and application form, the applicant's private link,
+and the recruiter's and panel's pages. Handlers parse forms and call one service each."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+
+from peerwork.core.time import LONDON
+from peerwork.core.errors import DomainError, InvalidInput
+from peerwork.recruitment import applications, funnel, hiring, interviews, scoring, vacancies
+from peerwork.recruitment.applications import EQUALITY_QUESTIONS, PREFER_NOT, ApplicationForm
+from peerwork.recruitment.schemas import DayIn, HireIn, PanelMemberIn, ScoreIn, SlotIn, VacancyIn
+from peerwork.web.shell import FORM, render, signed_in_principal
+from peerwork.core.access import ROLE_LABELS
+from peerwork.core.tables import Membership
+from peerwork.workforce.tables import Team
+
+MAX_FORM_BYTES = 96 * 1024  # a generous application; anything bigger is not a person typing
+EQUALITY_LABELS = {"age": "Age", "sex": "Sex", "ethnicity": "Ethnic group", "disability": "Do you consider yourself disabled?",
+                   "sexual_orientation": "Sexual orientation", "religion": "Religion or belief"}
+STATUS_LABELS = {"submitted": "Received", "shortlisted": "Shortlisted: please book an interview",
+                 "offered": "Offered", "hired": "Hired", "unsuccessful": "Not taken forward",
+                 "withdrawn": "Withdrawn"}
+
+
+def local(value):
+    return value.astimezone(LONDON)
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+# --- public --------------------------------------------------------------------------------
+
+@get("/jobs/{org_slug:str}", include_in_schema=False)
+async def jobs_page(request: Request, org_slug: str) -> Template:
+    org, rows = await vacancies.open_public_vacancies(org_slug)
+    return render(request, "jobs.html", title=f"Peer roles at {org['name']}", org=org, vacancies=rows)
+
+
+async def _job(request: Request, org_slug: str, vacancy_id: UUID, *, status_code: int = 200,
+               form: dict[str, str] | None = None, errors: list[dict[str, str]] | None = None) -> Template:
+    org, vacancy = await vacancies.public_vacancy(org_slug, vacancy_id)
+    return render(request, "job.html", status_code=status_code, title=vacancy["title"], org=org, vacancy=vacancy,
+                  form=form or {}, errors=errors or [], problems={e["field"]: e["problem"] for e in errors or []},
+                  equality=EQUALITY_QUESTIONS, equality_labels=EQUALITY_LABELS, prefer_not=PREFER_NOT)
+
+
+@get("/jobs/{org_slug:str}/{vacancy_id:uuid}", include_in_schema=False)
+async def job_page(request: Request, org_slug: str, vacancy_id: UUID) -> Template:
+    return await _job(request, org_slug, vacancy_id)
+
+
+@post("/jobs/{org_slug:str}/{vacancy_id:uuid}", include_in_schema=False, status_code=201,
+      request_max_body_size=MAX_FORM_BYTES)
+async def apply(request: Request, org_slug: str, vacancy_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template:
+    _, vacancy = await vacancies.public_vacancy(org_slug, vacancy_id)
+    form = ApplicationForm(
+        name=data.get("name", ""), email=data.get("email", ""), phone=data.get("phone", ""),
+        answers={v: data.get(f"answer_{i}", "") for i, v in enumerate(vacancy["peer_values"])},
+        statement=data.get("statement", ""), adjustments=data.get("adjustments", ""),
+        equality={q: data.get(f"eq_{q}", "") for q in EQUALITY_QUESTIONS},
+    )
+    try:
+        done = await applications.submit(org_slug, vacancy_id, form, client=client_of(request))
+    except InvalidInput as exc:
+        return await _job(request, org_slug, vacancy_id, status_code=422, form=data, errors=exc.errors)
+    return render(request, "applied.html", status_code=201, title="Application sent", vacancy=vacancy,
+                  reference=done.reference, link=applications.status_link(done.token))
+
+
+async def _applicant(request: Request, token: str, *, status_code: int = 200, error: str | None = None) -> Template:
+    row = await applications.by_token(token)
+    slots = await interviews.open_slots(row["vacancy"]) if row["status"] == "shortlisted" else []
+    return render(request, "applicant.html", status_code=status_code, title="Your application", a=row, token=token,
+                  slots=slots, status_label=STATUS_LABELS.get(row["status"], row["status"]), local=local, error=error)
+
+
+@get("/application/{token:str}", include_in_schema=False)
+async def applicant_page(request: Request, token: str) -> Template:
+    return await _applicant(request, token)
+
+
+@post("/application/{token:str}/book", include_in_schema=False, status_code=303)
+async def book_page(request: Request, token: str, data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
+    try:
+        await interviews.book(token, UUID(data.get("slot_id", "")))
+    except ValueError:
+        return await _applicant(request, token, status_code=400, error="Choose an interview time.")
+    except DomainError as exc:
+        if exc.status_code == 404 and "link" in exc.detail:
+            raise
+        return await _applicant(request, token, status_code=exc.status_code, error=exc.detail)
+    return Redirect(f"/application/{token}", status_code=303)
+
+
+@post("/application/{token:str}/cancel-interview", include_in_schema=False, status_code=303)
+async def cancel_interview_page(request: Request, token: str) -> Redirect:
+    await interviews.cancel_booking(token)
+    return Redirect(f"/application/{token}", status_code=303)
+
+
+@post("/application/{token:str}/withdraw", include_in_schema=False, status_code=303)
+async def withdraw_page(request: Request, token: str) -> Redirect:
+    await applications.withdraw(token)
+    return Redirect(f"/application/{token}", status_code=303)
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+@get("/recruitment", include_in_schema=False)
+async def recruitment_page(request: Request) -> Template:
+    principal = signed_in_principal(request)
+    principal.require("recruitment:panel")
+    return render(request, "recruitment.html", title="Recruitment", vacancies=await vacancies.list_vacancies(principal),
+                  can_manage=principal.can("recruitment:manage"), can_funnel=principal.can("recruitment:funnel"))
+
+
+async def _teams(principal) -> list[dict[str, Any]]:
+    return await Team.select(Team.id, Team.name).where(Team.organisation == principal.organisation_id).order_by(Team.name)
+
+
+@get("/recruitment/vacancies/new", include_in_schema=False)
+async def new_vacancy_page(request: Request) -> Template:
+    principal = signed_in_principal(request)
+    principal.require("recruitment:manage")
+    values = await vacancies.organisation_values(principal.organisation_id)
+    return render(request, "vacancy_new.html", title="New vacancy", error=None, teams=await _teams(principal),
+                  form={"values": "\n".join(values.values), "posts": "1"})
+
+
+@post("/recruitment/vacancies", include_in_schema=False, status_code=303)
+async def create_vacancy_page(request: Request, data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
+    principal = signed_in_principal(request)
+    principal.require("recruitment:manage")
+    try:
+        try:
+            closing = date.fromisoformat(data.get("closing_date", ""))
+            posts = int(data.get("posts", "1"))
+            team = UUID(data["team_id"]) if data.get("team_id") else None
+        except ValueError:
+            raise InvalidInput("Give a closing date, a number of posts and (optionally) a team.") from None
+        title = data.get("title", "").strip()
+        band = data.get("afc_band") or None
+        if not title or len(title) > 200 or not 1 <= posts <= 500:
+            raise InvalidInput("Give a title (up to 200 characters) and between 1 and 500 posts.")
+        if band not in (None, "2", "3", "4", "5", "6", "7", "8a", "8b", "8c", "8d", "9"):
+            raise InvalidInput("Choose an Agenda for Change band.")
+        values = [v.strip()[:100] for v in data.get("values", "").splitlines() if v.strip()]
+        made = await vacancies.create_vacancy(principal, VacancyIn(
+            title=title, closing_date=closing, posts=posts, team_id=team, afc_band=band,
+            remit=data.get("remit", "")[:10_000], criteria=data.get("criteria", "")[:10_000], values=values[:20]))
+    except DomainError as exc:
+        return render(request, "vacancy_new.html", status_code=exc.status_code, title="New vacancy", error=exc.detail,
+                      teams=await _teams(principal), form=data)
+    return Redirect(f"/recruitment/vacancies/{made.id}", status_code=303)
+
+
+async def _vacancy(request: Request, vacancy_id: UUID, *, status_code: int = 200, error: str | None = None) -> Template:
+    principal = signed_in_principal(request)
+    vacancy = await vacancies.get_vacancy(principal, vacancy_id)
+    seat = await vacancies.seat(principal, vacancy_id)
+    me = next((p for p in vacancy.panel if p.account_id == principal.account_id), None)
+    people = []
+    if seat.manager:
+        people = await Membership.select(Membership.account, Membership.account.display_name, Membership.role).where(
+            (Membership.organisation == principal.organisation_id) & (Membership.account.is_active == True)
+        ).order_by(Membership.account.display_name)
+    return render(request, "vacancy.html", status_code=status_code, title=vacancy.title, v=vacancy, seat=seat, me=me,
+                  error=error, apps=await applications.list_applications(principal, vacancy_id),
+                  slots=await interviews.list_slots(principal, vacancy_id), people=people,
+                  next_states=sorted(vacancies.TRANSITIONS[vacancy.status]), local=local,
+                  can_funnel=principal.can("recruitment:funnel"), role_labels=ROLE_LABELS)
+
+
+@get("/recruitment/vacancies/{vacancy_id:uuid}", include_in_schema=False)
+async def vacancy_page(request: Request, vacancy_id: UUID) -> Template:
+    return await _vacancy(request, vacancy_id)
+
+
+async def _on_vacancy(request: Request, vacancy_id: UUID, action) -> Template | Redirect:
+    try:
+        await action(signed_in_principal(request))
+    except (InvalidInput, DomainError) as exc:
+        if exc.status_code in (401, 403, 404):
+            raise
+        return await _vacancy(request, vacancy_id, status_code=exc.status_code, error=exc.detail)
+    return Redirect(f"/recruitment/vacancies/{vacancy_id}", status_code=303)
+
+
+@post("/recruitment/vacancies/{vacancy_id:uuid}/status", include_in_schema=False, status_code=303)
+async def status_page(request: Request, vacancy_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
+    return await _on_vacancy(request, vacancy_id, lambda p: vacancies.set_status(p, vacancy_id, data.get("status", "")))
+
+
+@post("/recruitment/vacancies/{vacancy_id:uuid}/panel", include_in_schema=False, status_code=303)
+async def panel_page(request: Request, vacancy_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
+    async def add(principal):
+        try:
+            account = UUID(data.get("account_id", ""))
+        except ValueError:
+            raise InvalidInput("Choose a person for the panel.") from None
+        await vacancies.add_panel_member(principal, vacancy_id, PanelMemberIn(
+            account_id=account, lived_experience=data.get("lived_experience") == "yes"))
+    return await _on_vacancy(request, vacancy_id, add)
+
+
+@post("/recruitment/vacancies/{vacancy_id:uuid}/conflicts", include_in_schema=False, status_code=303)
+async def conflicts_page(request: Request, vacancy_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
+    return await _on_vacancy(request, vacancy_id, lambda p: vacancies.declare_conflicts(
+        p, vacancy_id, data.get("conflicts", "")[:2000]))
+
+
+@post("/recruitment/vacancies/{vacancy_id:uuid}/days", include_in_schema=False, status_code=303)
+async def day_page(request: Request, vacancy_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
+    async def add(principal):
+        try:
+            day = date.fromisoformat(data.get("day", ""))
+            start, end = time.fromisoformat(data.get("start", "")), time.fromisoformat(data.get("end", ""))
+            minutes, capacity = int(data.get("minutes", "45")), int(data.get("capacity", "1"))
+        except ValueError:
+            raise InvalidInput("Give a date, first and last times (HH:MM), a slot length and a capacity.") from None
+        if not 15 <= minutes <= 240 or not 1 <= capacity <= 50:
+            raise InvalidInput("Slots last 15 to 240 minutes and hold 1 to 50 people.")
+        slots, at = [], start.hour * 60 + start.minute
+        stop = end.hour * 60 + end.minute
+        while at + minutes <= stop and len(slots) < 50:
+            slots.append(SlotIn(start=time(at // 60, at % 60), end=time((at + minutes) // 60, (at + minutes) % 60),
+                                capacity=capacity))
+            at += minutes
+        if not slots:
+            raise InvalidInput("No slot fits between those times.")
+        await interviews.add_day(principal, vacancy_id, DayIn(day=day, slots=slots,
+                                                              location=data.get("location", "")[:300]))
+    return await _on_vacancy(request, vacancy_id, add)
+
+
+async def _application(request: Request, application_id: UUID, *, status_code: int = 200,
+                       error: str | None = None, hired=None) -> Template:
+    principal = signed_in_principal(request)
+    app = await applications.read_application(principal, application_id)
+    seat = await vacancies.seat(principal, app.vacancy_id)
+    scores = await scoring.read_scores(principal, application_id)
+    supervisors = []
+    if seat.manager and app.status == "offered":
+        supervisors = await Membership.select(Membership.account, Membership.account.display_name).where(
+            (Membership.organisation == principal.organisation_id) & Membership.role.is_in(["supervisor", "peer_lead"])
+        ).order_by(Membership.account.display_name)
+        supervisors = list({s["account"]: s for s in supervisors}.values())
+    return render(request, "application.html", status_code=status_code, title=f"Application {app.reference}",
+                  a=app, v=seat.vacancy, seat=seat, scores=scores, error=error, hired=hired,
+                  supervisors=supervisors, teams=await _teams(principal), today=date.today())
+
+
+@get("/recruitment/applications/{application_id:uuid}", include_in_schema=False)
+async def application_page(request: Request, application_id: UUID) -> Template:
+    return await _application(request, application_id)
+
+
+async def _on_application(request: Request, application_id: UUID, action) -> Template | Redirect:
+    try:
+        await action(signed_in_principal(request))
+    except DomainError as exc:
+        if exc.status_code in (401, 403, 404):
+            raise
+        return await _application(request, application_id, status_code=exc.status_code, error=exc.detail)
+    return Redirect(f"/recruitment/applications/{application_id}", status_code=303)
+
+
+@post("/recruitment/applications/{application_id:uuid}/scores", include_in_schema=False, status_code=303)
+async def scores_page(request: Request, application_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
+    async def save(principal):
+        app = await applications.read_application(principal, application_id)
+        seat = await vacancies.seat(principal, app.vacancy_id)
+        given = []
+        for i, value in enumerate(seat.vacancy["peer_values"]):
+            raw = data.get(f"score_{i}", "")
+            if raw not in ("1", "2", "3", "4", "5"):
+                raise InvalidInput(f"Score {value} from 1 to 5.")
+            given.append(ScoreIn(value=value, score=int(raw), comment=data.get(f"comment_{i}", "")[:2000]))
+        await scoring.submit_scores(principal, application_id, given)
+    return await _on_application(request, application_id, save)
+
+
+@post("/recruitment/applications/{application_id:uuid}/decision", include_in_schema=False, status_code=303)
+async def decision_page(request: Request, application_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
+    decision = data.get("decision", "")
+    if decision not in ("shortlist", "reject", "offer"):
+        raise InvalidInput("Choose shortlist, reject or offer.")
+    return await _on_application(request, application_id, lambda p: scoring.decide(
+        p, application_id, decision, data.get("note", "")[:2000]))
+
+
+@post("/recruitment/applications/{application_id:uuid}/hire", include_in_schema=False, status_code=200)
+async def hire_page(request: Request, application_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template:
+    principal = signed_in_principal(request)
+    try:
+        try:
+            start = date.fromisoformat(data.get("start_date", ""))
+            supervisor = UUID(data["supervisor_id"]) if data.get("supervisor_id") else None
+            team = UUID(data["team_id"]) if data.get("team_id") else None
+        except ValueError:
+            raise InvalidInput("Give a start date, and choose a supervisor and team from the lists.") from None
+        done = await hiring.hire(principal, application_id, HireIn(
+            start_date=start, supervisor_id=supervisor, team_id=team,
+            employee_number=data.get("employee_number", "").strip()[:64] or None))
+    except DomainError as exc:
+        if exc.status_code in (401, 403, 404):
+            raise
+        return await _application(request, application_id, status_code=exc.status_code, error=exc.detail)
+    return await _application(request, application_id, hired=done)
+
+
+@get("/recruitment/funnel", include_in_schema=False)
+async def funnel_page(request: Request, year: int | None = None) -> Template:
+    principal = signed_in_principal(request)
+    per_vacancy, per_year = await funnel.funnel(principal, year)
+    return render(request, "funnel.html", title="Recruitment funnel", vacancies=per_vacancy, years=per_year, year=year)
+
+
+@get("/recruitment/vacancies/{vacancy_id:uuid}/equality", include_in_schema=False)
+async def equality_page(request: Request, vacancy_id: UUID) -> Template:
+    principal = signed_in_principal(request)
+    rows = await funnel.equality(principal, vacancy_id)
+    vacancy = await vacancies.load_vacancy(principal.organisation_id, vacancy_id)
+    return render(request, "equality.html", title=f"Equality monitoring: {vacancy['title']}", rows=rows,
+                  labels=EQUALITY_LABELS, v=vacancy)
+
+
+PAGES = [
+    jobs_page, job_page, apply, applicant_page, book_page, cancel_interview_page, withdraw_page,
+    recruitment_page, new_vacancy_page, create_vacancy_page, vacancy_page, status_page, panel_page, conflicts_page,
+    day_page, application_page, scores_page, decision_page, hire_page, funnel_page, equality_page,
+]

@@ -1,0 +1,48 @@
+"""Retention API: the figures as JSON and the chart as SVG or PNG."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get
+from litestar.params import Parameter
+
+from peerwork.core.errors import InvalidInput
+from peerwork.core.access import Principal
+from peerwork.retention.report import BREAKDOWNS
+from peerwork.retention.service import chart_for, reports_for
+
+By = Annotated[list[str] | None, Parameter(description=f"Breakdowns: {', '.join(BREAKDOWNS)} (repeatable)")]
+
+
+class RetentionController(Controller):
+    path = "/retention"
+    tags = ["retention"]
+
+    @get("/", opt={"right": "retention:read"})
+    async def retention(
+        self, principal: Principal, as_of: date | None = None, by: By = None, compare: bool = False,
+        period_start: date | None = None, period_end: date | None = None,
+    ) -> dict[str, Any]:
+        """Lived-experience retention (CONTRACT.md definitions); ``compare`` adds all other roles."""
+        if (period_start is None) != (period_end is None):
+            raise InvalidInput("period_start and period_end go together.")
+        period = (period_start, period_end) if period_start and period_end else None
+        reports = await reports_for(principal, as_of, by=by if by is not None else BREAKDOWNS, compare=compare,
+                                    period=period)
+        return {
+            "lived_experience": reports[0].to_dict(),
+            "other_roles": reports[1].to_dict() if compare else None,
+        }
+
+    @get("/chart.svg", opt={"right": "retention:read"})
+    async def chart_svg(self, principal: Principal, as_of: date | None = None, compare: bool = False) -> Response[bytes]:
+        return Response(await chart_for(principal, as_of, compare, "svg"), media_type="image/svg+xml")
+
+    @get("/chart.png", opt={"right": "retention:read"})
+    async def chart_png(self, principal: Principal, as_of: date | None = None, compare: bool = False) -> Response[bytes]:
+        return Response(await chart_for(principal, as_of, compare, "png"), media_type="image/png")
+
+
+ROUTES = [RetentionController]

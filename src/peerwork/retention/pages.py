@@ -1,0 +1,79 @@
+"""HR's retention page: chart, headline figures, cohorts, breakdowns, leavers, a period."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from litestar import Request, Response, get
+from litestar.response import Template
+
+from peerwork.core.errors import InvalidInput
+from peerwork.web.shell import render, signed_in_principal
+from peerwork.retention.report import BREAKDOWNS
+from peerwork.retention.service import as_csv, chart_for, figure_rows, percent, reports_for
+
+BREAKDOWN_TITLES = {"cohort_year": "By start year", "financial_year": "By NHS financial year (April–March)",
+                    "team": "By team", "band": "By Agenda for Change band"}
+
+
+def _date(raw: str | None, name: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"{name}: use a date like 2025-03-31") from None
+
+
+@get("/retention", include_in_schema=False)
+async def retention_page(
+    request: Request, as_of: str | None = None, compare: bool = False,
+    period_start: str | None = None, period_end: str | None = None,
+) -> Template:
+    principal = signed_in_principal(request)
+    as_of_date = _date(as_of, "as_of")
+    start, end = _date(period_start, "period_start"), _date(period_end, "period_end")
+    if (start is None) != (end is None):
+        raise InvalidInput("Give both the start and the end of the period.")
+    reports = await reports_for(principal, as_of_date, compare=compare, period=(start, end) if start else None)
+    report = reports[0]
+    query = urlencode({"as_of": report.as_of.isoformat(), **({"compare": "true"} if compare else {})})
+    alt = "Kaplan–Meier retention of lived-experience roles: " + ", ".join(
+        f"{e.years} year{'s' if e.years > 1 else ''} {percent(e.survival)}" for e in report.retention)
+    if compare:
+        alt += "; all other roles: " + ", ".join(
+            f"{e.years} year{'s' if e.years > 1 else ''} {percent(e.survival)}" for e in reports[1].retention)
+    return render(request, "retention.html", title="Retention", report=report, other=reports[1] if compare else None,
+                  compare=compare, query=query, alt=alt, percent=percent, titles=BREAKDOWN_TITLES,
+                  breakdowns=BREAKDOWNS, period_start=period_start or "", period_end=period_end or "")
+
+
+async def _chart(request: Request, fmt: str, as_of: str | None, compare: bool) -> Response[bytes]:
+    principal = signed_in_principal(request)
+    body = await chart_for(principal, _date(as_of, "as_of"), compare, fmt)
+    return Response(body, media_type={"svg": "image/svg+xml", "png": "image/png"}[fmt])
+
+
+@get("/retention/chart.svg", include_in_schema=False)
+async def retention_chart_svg(request: Request, as_of: str | None = None, compare: bool = False) -> Response[bytes]:
+    return await _chart(request, "svg", as_of, compare)
+
+
+@get("/retention/chart.png", include_in_schema=False)
+async def retention_chart_png(request: Request, as_of: str | None = None, compare: bool = False) -> Response[bytes]:
+    return await _chart(request, "png", as_of, compare)
+
+
+@get("/retention.csv", include_in_schema=False)
+async def retention_csv(request: Request, as_of: str | None = None, by: str | None = None) -> Response[str]:
+    principal = signed_in_principal(request)
+    if by is not None and by not in BREAKDOWNS:
+        raise InvalidInput(f"by: one of {', '.join(BREAKDOWNS)}")
+    (report,) = await reports_for(principal, _date(as_of, "as_of"), by=(by,) if by else ())
+    name = f"retention-{principal.organisation_slug}-{report.as_of.isoformat()}{'-' + by if by else ''}.csv"
+    return Response(as_csv(figure_rows(report, by)), media_type="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+PAGES = [retention_page, retention_chart_svg, retention_chart_png, retention_csv]

@@ -1,0 +1,486 @@
+"""Retention maths, pure: lived-experience spells, Kaplan–Meier, cohort rates, period figures.
+
+The definitions are the contract's ("Retention (exact definitions)"); nothing here touches the
+database, so every rule is tested on hand-made rows and against lifelines.
+
+Choices the contract leaves open, made once here:
+
+- A spell's team, band and leaving reason are those of its *latest* assignment: the one in post
+  at the spell's end (or on ``as_of`` for an open spell), i.e. the greatest by (end, with "in post
+  on as_of" latest of all; then start; then assignment number). Assignments that start after
+  ``as_of`` are never chosen. So a leaver is reported under the team they left from.
+- Spells are merged from every assignment, then judged on ``as_of``: a person in a gap of 31
+  days or fewer on ``as_of`` who is (already known to be) back within it is still in post.
+- Someone is "in post" on a date when the date falls within one of their spells, first and
+  last days included, gaps of 31 days or fewer included.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from statistics import NormalDist
+
+import numpy as np
+
+YEAR_DAYS = 365
+RETENTION_YEARS = (1, 2, 3)
+MERGE_GAP_DAYS = 31
+CONFIDENCE_ALPHA = 0.05
+NOT_RECORDED = "Not recorded"
+
+# The same z lifelines uses (scipy's norm.ppf(0.975)); NormalDist agrees to the last bit or two.
+_Z = NormalDist().inv_cdf(1 - CONFIDENCE_ALPHA / 2)
+
+
+@dataclass(frozen=True)
+class AssignmentRecord:
+    """One assignment as retention sees it (only the columns the definitions use)."""
+
+    person: str
+    assignment_number: str
+    start: date
+    end: date | None = None  # last day in the assignment; None = still in post
+    team: str | None = None
+    band: str | None = None
+    leaving_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Spell:
+    """An unbroken run of one person's assignments, as seen on ``as_of``."""
+
+    person: str
+    start: date
+    end: date | None  # last day; None = in post on as_of (censored)
+    duration_days: int  # end - start, or as_of - start when censored
+    team: str | None = None
+    band: str | None = None
+    leaving_reason: str | None = None
+
+    @property
+    def left(self) -> bool:
+        """The Kaplan–Meier event: the spell ended on or before as_of."""
+        return self.end is not None
+
+    def in_post_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+# An open spell's end, as a day number: later than any real date's ordinal.
+OPEN_END = date.max.toordinal() + 1
+
+
+@dataclass(frozen=True, eq=False)
+class SpellColumns:
+    """Spells as columns, for computing over many at once: days are ``date.toordinal()``
+    numbers, an open spell's ``end`` is OPEN_END; team, band and reason stay Python lists."""
+
+    start: np.ndarray  # int64 day numbers
+    end: np.ndarray  # int64 day numbers; OPEN_END = in post on as_of (censored)
+    duration: np.ndarray  # int64 days, as Spell.duration_days
+    team: Sequence[str | None]
+    band: Sequence[str | None]
+    leaving_reason: Sequence[str | None]
+
+    @cached_property
+    def left(self) -> np.ndarray:
+        """The Kaplan–Meier event of each spell: it ended on or before as_of."""
+        return self.end != OPEN_END
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    @classmethod
+    def from_spells(cls, spells: Iterable[Spell]) -> SpellColumns:
+        spells = spells if isinstance(spells, (list, tuple)) else list(spells)
+        n = len(spells)
+        return cls(
+            start=np.fromiter((s.start.toordinal() for s in spells), dtype=np.int64, count=n),
+            end=np.fromiter((OPEN_END if s.end is None else s.end.toordinal() for s in spells), dtype=np.int64, count=n),
+            duration=np.fromiter((s.duration_days for s in spells), dtype=np.int64, count=n),
+            team=[s.team for s in spells], band=[s.band for s in spells],
+            leaving_reason=[s.leaving_reason for s in spells],
+        )
+
+    @classmethod
+    def from_days(cls, start: np.ndarray, end: np.ndarray, as_of: date, team: Sequence[str | None],
+                  band: Sequence[str | None], leaving_reason: Sequence[str | None]) -> SpellColumns:
+        """From int64 day numbers (an open spell's end OPEN_END); durations as Spell's."""
+        stop = np.where(end == OPEN_END, as_of.toordinal(), end)
+        return cls(start=start, end=end, duration=stop - start, team=team, band=band, leaving_reason=leaving_reason)
+
+
+# --- spells ---------------------------------------------------------------------------------
+
+def _recency(record: AssignmentRecord, as_of: date) -> tuple:
+    in_post_on_as_of = record.end is None or record.end > as_of
+    return (date.max if in_post_on_as_of else record.end, record.start, record.assignment_number)
+
+
+def _spell(group: list[AssignmentRecord], spell_end: date | None, as_of: date) -> Spell:
+    start = group[0].start
+    end = None if spell_end is None or spell_end > as_of else spell_end
+    latest = max((r for r in group if r.start <= as_of), key=lambda r: _recency(r, as_of))
+    return Spell(
+        person=group[0].person, start=start, end=end,
+        duration_days=((end if end is not None else as_of) - start).days,
+        team=latest.team, band=latest.band, leaving_reason=latest.leaving_reason,
+    )
+
+
+def iter_spells(assignments: Iterable[AssignmentRecord], as_of: date) -> Iterator[Spell]:
+    """Spells from assignments sorted by (person, start), in one pass; spells starting after
+    ``as_of`` are left out. Raises ValueError on unsorted input or an end before its start."""
+    group: list[AssignmentRecord] = []
+    group_end: date | None = None  # None = open (an assignment with no end date)
+    previous: AssignmentRecord | None = None
+    for record in assignments:
+        if record.end is not None and record.end < record.start:
+            raise ValueError(f"assignment {record.assignment_number!r} ends before it starts")
+        if previous is not None and (record.person, record.start) < (previous.person, previous.start):
+            raise ValueError("assignments must be sorted by person, then start date")
+        previous = record
+        same_spell = (
+            group and record.person == group[0].person
+            and (group_end is None or (record.start - group_end).days <= MERGE_GAP_DAYS)
+        )
+        if not same_spell:
+            if group and group[0].start <= as_of:
+                yield _spell(group, group_end, as_of)
+            group, group_end = [], record.end
+        elif group_end is not None:
+            group_end = None if record.end is None else max(group_end, record.end)
+        group.append(record)
+    if group and group[0].start <= as_of:
+        yield _spell(group, group_end, as_of)
+
+
+def build_spells(assignments: Iterable[AssignmentRecord], as_of: date) -> list[Spell]:
+    """Spells from assignments in any order."""
+    return list(iter_spells(sorted(assignments, key=lambda r: (r.person, r.start)), as_of))
+
+
+_SHIFT = 1 << 22  # more than any day number (OPEN_END is 3,652,060)
+
+
+def merge_day_rows(person: Sequence, start: np.ndarray, end: np.ndarray, number_of: Callable[[int], str],
+                   as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`iter_spells` over columns: assignments sorted by person then start, as day numbers
+    (an open assignment's end OPEN_END), ``number_of(row)`` its assignment number. Returns each
+    spell's start, end (OPEN_END when in post on as_of) and latest row (see the module notes),
+    spells starting after ``as_of`` left out; the same spells as iter_spells, in its order."""
+    count, as_of_day = len(start), as_of.toordinal()
+    if not count:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    new_person = np.empty(count, dtype=bool)
+    new_person[0] = True
+    new_person[1:] = np.fromiter(map(operator.ne, person[1:], person[:-1]), dtype=bool, count=count - 1)
+    person_number = np.cumsum(new_person) - 1
+    # The latest end among the person's earlier rows: a running maximum restarting with each
+    # person (every person's ends lifted above all earlier people's).
+    running = np.maximum.accumulate(person_number * _SHIFT + end)
+    opens = new_person.copy()
+    opens[1:] |= start[1:] - (running[:-1] - person_number[1:] * _SHIFT) > MERGE_GAP_DAYS
+    first = np.flatnonzero(opens)
+    spell_of_row = np.cumsum(opens) - 1
+    spell_start, spell_end = start[first], np.maximum.reduceat(end, first)
+    # The latest assignment: the greatest (started by as_of, end with "in post on as_of" last,
+    # start), then the greatest assignment number among any still tied.
+    key = ((start <= as_of_day).astype(np.int64) * _SHIFT + np.where(end > as_of_day, OPEN_END, end)) * _SHIFT + start
+    candidates = np.flatnonzero(key == np.maximum.reduceat(key, first)[spell_of_row])
+    latest = np.empty(len(first), dtype=np.int64)
+    latest[spell_of_row[candidates[::-1]]] = candidates[::-1]  # each spell's first candidate
+    tied = np.flatnonzero(np.bincount(spell_of_row[candidates], minlength=len(first)) > 1)
+    if len(tied):
+        rows_of: dict[int, list[int]] = {}
+        for row in candidates[np.isin(spell_of_row[candidates], tied)].tolist():
+            rows_of.setdefault(int(spell_of_row[row]), []).append(row)
+        for spell, rows in rows_of.items():
+            latest[spell] = max(rows, key=number_of)
+    keep = spell_start <= as_of_day
+    return spell_start[keep], np.where(spell_end > as_of_day, OPEN_END, spell_end)[keep], latest[keep]
+
+
+# --- Kaplan–Meier -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """The Kaplan–Meier estimate from ``days`` until the next point, with its 95% interval."""
+
+    days: int
+    at_risk: int  # spells with duration >= days
+    events: int  # spells ending at exactly days
+    survival: float
+    lower: float
+    upper: float
+
+
+@dataclass(frozen=True)
+class SurvivalEstimate:
+    """S(365·k) with its 95% interval; None when there are no spells at all."""
+
+    years: int
+    days: int
+    survival: float | None
+    lower: float | None
+    upper: float | None
+    at_risk: int
+
+
+def _log_log_interval(log_survival: float, variance: float) -> tuple[float, float]:
+    """Exponential Greenwood interval, written as lifelines' KaplanMeierFitter._bounds is."""
+    if log_survival == 0.0:
+        return 1.0, 1.0  # lifelines' 0/0 there becomes NaN, which it fills with 1
+    if log_survival == -math.inf:
+        return 0.0, 0.0
+    spread = _Z * math.sqrt(variance) / log_survival
+    centre = math.log(-log_survival)
+    return math.exp(-math.exp(centre - spread)), math.exp(-math.exp(centre + spread))
+
+
+def _event_table(durations: np.ndarray, left: np.ndarray, horizon: int | None = None, presorted: bool = False
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted durations, and for each distinct event time (ascending; up to ``horizon`` if
+    given): the time, the events at it and the number at risk (durations >= it) -- all exact
+    integer counts."""
+    if presorted:  # durations ascending already: the event times come out sorted, so no sort at all
+        ordered = durations
+        event_times = durations[left if horizon is None else left & (durations <= horizon)]
+        first = np.flatnonzero(np.concatenate(([True], event_times[1:] != event_times[:-1])))[:len(event_times)]
+        event_days, died = event_times[first], np.diff(np.append(first, len(event_times)))
+    else:
+        ordered = np.sort(durations)
+        events = left if horizon is None else left & (durations <= horizon)
+        event_days, died = np.unique(durations[events], return_counts=True)
+    at_risk = len(ordered) - np.searchsorted(ordered, event_days, side="left")
+    return ordered, event_days, died, at_risk
+
+
+_logs = np.zeros(1)  # _logs[i] = math.log(i) for i >= 1, grown as needed
+
+
+def _log(values: np.ndarray) -> np.ndarray:
+    """math.log of positive integers, elementwise, to the bit (math.log, not numpy's own log)."""
+    global _logs
+    top = int(values.max(initial=0))
+    if top >= len(_logs):
+        size = max(top + 1, 2 * len(_logs))
+        _logs = np.concatenate([_logs, np.array([math.log(i) for i in range(len(_logs), size)])])
+    return _logs[values]
+
+
+def _cumulative(died: np.ndarray, at_risk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log S and the Greenwood sum after each event time: the running sums, in time order, of
+    log(n - d) - log(n) and d / (n (n - d)); when everyone at risk leaves, log S is -inf (and
+    lifelines replaces the infinite variance term with 0)."""
+    survivors = at_risk - died
+    everyone = survivors == 0
+    log_terms = _log(np.where(everyone, 1, survivors)) - _log(at_risk)
+    log_terms[everyone] = -np.inf
+    variance_terms = died / np.where(everyone, 1, at_risk * survivors).astype(np.float64)
+    variance_terms[everyone] = 0.0
+    # Sequential sums (accumulate adds left to right), as a loop over the event times would.
+    return np.add.accumulate(log_terms), np.add.accumulate(variance_terms)
+
+
+def _steps(event_days: np.ndarray, died: np.ndarray, at_risk: np.ndarray) -> Iterator[tuple[int, int, int, float, float]]:
+    """(days, at risk, events, log S, Greenwood sum) after each event time, in time order."""
+    log_survival, variance = _cumulative(died, at_risk)
+    return zip(event_days.tolist(), at_risk.tolist(), died.tolist(), log_survival.tolist(), variance.tolist())
+
+
+def _as_arrays(observations: Iterable[tuple[int, bool]]) -> tuple[np.ndarray, np.ndarray]:
+    observations = list(observations)
+    durations = np.fromiter((days for days, _ in observations), dtype=np.int64, count=len(observations))
+    left = np.fromiter((bool(gone) for _, gone in observations), dtype=bool, count=len(observations))
+    return durations, left
+
+
+class KaplanMeier:
+    """The product-limit estimate over (duration, left) observations. S(t) includes the events
+    at exactly t; between event times it is constant; after the last one it carries on flat."""
+
+    def __init__(self, observations: Iterable[tuple[int, bool]] = (), *, arrays: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        durations, left = arrays if arrays is not None else _as_arrays(observations)
+        self.durations, event_days, died, at_risk = _event_table(durations, left)
+        points = [CurvePoint(0, len(self.durations), 0, 1.0, 1.0, 1.0)]
+        for days, n, d, log_survival, variance in _steps(event_days, died, at_risk):
+            point = CurvePoint(days, n, d, math.exp(log_survival), *_log_log_interval(log_survival, variance))
+            if days == 0:
+                points[0] = point
+            else:
+                points.append(point)
+        if len(self.durations) and int(self.durations[-1]) > points[-1].days:
+            # Follow-up continues (censored) past the last event: draw the curve that far.
+            last_day = int(self.durations[-1])
+            last = points[-1]
+            points.append(CurvePoint(last_day, self.at_risk(last_day), 0, last.survival, last.lower, last.upper))
+        self.points = tuple(points)
+        self._days = [p.days for p in self.points]
+
+    def at_risk(self, days: int) -> int:
+        return len(self.durations) - int(np.searchsorted(self.durations, days, side="left"))
+
+    def at(self, days: int) -> CurvePoint:
+        """The estimate in force at ``days`` (that of the last point at or before it)."""
+        return self.points[bisect_right(self._days, days) - 1]
+
+
+def kaplan_meier(spells: Sequence[Spell] | SpellColumns) -> KaplanMeier:
+    columns = spells if isinstance(spells, SpellColumns) else SpellColumns.from_spells(spells)
+    return KaplanMeier(arrays=(columns.duration, columns.left))
+
+
+def estimates_from_arrays(durations: np.ndarray, left: np.ndarray, years: Iterable[int] = RETENTION_YEARS,
+                          presorted: bool = False) -> tuple[SurvivalEstimate, ...]:
+    """What :func:`retention_estimates` gives, straight from duration and event arrays (with
+    ``presorted``, durations already ascending): the same sums in the same order as
+    :class:`KaplanMeier`, stopping after the last time asked for."""
+    years = tuple(years)
+    if not len(durations):
+        return tuple(SurvivalEstimate(k, YEAR_DAYS * k, None, None, None, 0) for k in years)
+    horizon = max((YEAR_DAYS * k for k in years), default=0)
+    ordered, event_days, died, at_risk = _event_table(durations, left, horizon, presorted)
+    log_survival, variance = _cumulative(died, at_risk)
+    estimates = []
+    for k in years:
+        days = YEAR_DAYS * k
+        step = int(np.searchsorted(event_days, days, side="right")) - 1  # the last event time <= days
+        log_s, var = (float(log_survival[step]), float(variance[step])) if step >= 0 else (0.0, 0.0)
+        estimates.append(SurvivalEstimate(
+            k, days, math.exp(log_s), *_log_log_interval(log_s, var),
+            len(ordered) - int(np.searchsorted(ordered, days, side="left")),
+        ))
+    return tuple(estimates)
+
+
+def retention_estimates(spells: Sequence[Spell] | SpellColumns, years: Iterable[int] = RETENTION_YEARS) -> tuple[SurvivalEstimate, ...]:
+    """Kaplan–Meier retention at 365·k days for each k, with its interval and number at risk."""
+    columns = spells if isinstance(spells, SpellColumns) else SpellColumns.from_spells(spells)
+    return estimates_from_arrays(columns.duration, columns.left, years)
+
+
+# --- cohort rates -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CohortRate:
+    """Of the ``eligible`` spells that started more than 365·k days before as_of, ``retained``
+    lasted more than 365·k days; ``rate`` is None when none are eligible."""
+
+    years: int
+    days: int
+    retained: int
+    eligible: int
+    rate: float | None
+
+
+def cohort_rate(spells: Iterable[Spell], as_of: date, years: int) -> CohortRate:
+    days = YEAR_DAYS * years
+    eligible = [s for s in spells if (as_of - s.start).days > days]
+    retained = sum(1 for s in eligible if s.duration_days > days)
+    return CohortRate(years, days, retained, len(eligible), retained / len(eligible) if eligible else None)
+
+
+def cohort_rates(spells: Sequence[Spell], as_of: date, years: Iterable[int] = RETENTION_YEARS) -> tuple[CohortRate, ...]:
+    return tuple(cohort_rate(spells, as_of, k) for k in years)
+
+
+def cohort_rates_from_arrays(start: np.ndarray, duration: np.ndarray, as_of: date,
+                             years: Iterable[int] = RETENTION_YEARS) -> tuple[CohortRate, ...]:
+    """What :func:`cohort_rates` gives, from start day numbers and durations."""
+    since_start = as_of.toordinal() - start
+    rates = []
+    for k in years:
+        days = YEAR_DAYS * k
+        eligible_mask = since_start > days
+        eligible = int(np.count_nonzero(eligible_mask))
+        retained = int(np.count_nonzero(eligible_mask & (duration > days)))
+        rates.append(CohortRate(k, days, retained, eligible, retained / eligible if eligible else None))
+    return tuple(rates)
+
+
+# --- leavers and a period's stability -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReasonCount:
+    reason: str
+    leavers: int
+
+
+def leavers_by_reason(leavers: Iterable[Spell]) -> tuple[ReasonCount, ...]:
+    """Most common first; a missing or blank reason counts as "Not recorded"."""
+    counts = Counter((s.leaving_reason or "").strip() or NOT_RECORDED for s in leavers if s.left)
+    return tuple(ReasonCount(r, n) for r, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def reasons_counted(reasons: Iterable[str | None]) -> tuple[ReasonCount, ...]:
+    """:func:`leavers_by_reason` given the leavers' reasons alone."""
+    counts: Counter[str] = Counter()
+    for reason, n in Counter(reasons).items():  # few distinct values: normalise those, not each
+        counts[(reason or "").strip() or NOT_RECORDED] += n
+    return tuple(ReasonCount(r, n) for r, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """Stability and turnover over [start, end], both days included.
+
+    ``stability_index``: of the ``headcount_start`` in a spell on ``start``, the share whose same
+    spell still runs on ``end`` (someone who left and came back is a leaver, not stable).
+    ``leaver_rate``: spells ending within the period / mean of the two headcounts.
+    """
+
+    start: date
+    end: date
+    headcount_start: int
+    headcount_end: int
+    stayed: int
+    stability_index: float | None
+    leavers: int
+    leaver_rate: float | None
+    leavers_by_reason: tuple[ReasonCount, ...]
+
+
+def period_figures(spells: Iterable[Spell], start: date, end: date) -> PeriodFigures:
+    """Figures for [start, end] from spells built as of ``end`` or later (so leavers are known)."""
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    spells = list(spells)
+    at_start = [s for s in spells if s.in_post_on(start)]
+    headcount_end = sum(1 for s in spells if s.in_post_on(end))
+    stayed = sum(1 for s in at_start if s.in_post_on(end))
+    leavers = [s for s in spells if s.end is not None and start <= s.end <= end]
+    mean_headcount = (len(at_start) + headcount_end) / 2
+    return PeriodFigures(
+        start=start, end=end, headcount_start=len(at_start), headcount_end=headcount_end, stayed=stayed,
+        stability_index=stayed / len(at_start) if at_start else None,
+        leavers=len(leavers), leaver_rate=len(leavers) / mean_headcount if mean_headcount else None,
+        leavers_by_reason=leavers_by_reason(leavers),
+    )
+
+
+def period_figures_from_columns(spells: SpellColumns, start: date, end: date) -> PeriodFigures:
+    """:func:`period_figures` over columns."""
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    first, last = start.toordinal(), end.toordinal()
+    at_start = (spells.start <= first) & (first <= spells.end)
+    at_end = (spells.start <= last) & (last <= spells.end)
+    leaving = (spells.end != OPEN_END) & (first <= spells.end) & (spells.end <= last)
+    headcount_start, headcount_end = int(np.count_nonzero(at_start)), int(np.count_nonzero(at_end))
+    stayed, leavers = int(np.count_nonzero(at_start & at_end)), int(np.count_nonzero(leaving))
+    mean_headcount = (headcount_start + headcount_end) / 2
+    reasons = spells.leaving_reason
+    return PeriodFigures(
+        start=start, end=end, headcount_start=headcount_start, headcount_end=headcount_end, stayed=stayed,
+        stability_index=stayed / headcount_start if headcount_start else None,
+        leavers=leavers, leaver_rate=leavers / mean_headcount if mean_headcount else None,
+        leavers_by_reason=reasons_counted(reasons[i] for i in np.flatnonzero(leaving).tolist()),
+    )

@@ -1,0 +1,56 @@
+"""Workforce pages: home, people, and importing staff records."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from litestar import Request, post, get
+from litestar.datastructures import UploadFile
+from litestar.response import Template
+
+from peerwork.web.shell import MULTIPART, render, signed_in_principal
+from peerwork.workforce import importer, people
+
+
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+
+
+@get("/", include_in_schema=False)
+async def home(request: Request) -> Template:
+    principal = signed_in_principal(request)
+    counts = await people.headline_counts(principal)
+    return render(request, "home.html", title="Home", counts=counts)
+
+
+@get("/people", include_in_schema=False)
+async def people_page(request: Request, page: int = 1) -> Template:
+    principal = signed_in_principal(request)
+    page = max(page, 1)
+    rows = await people.list_people(principal, limit=51, offset=(page - 1) * 50)
+    return render(request, "people.html", title="People", people=rows[:50], page=page, has_more=len(rows) > 50)
+
+
+@get("/import", include_in_schema=False)
+async def import_form(request: Request) -> Template:
+    principal = signed_in_principal(request)
+    principal.require("assignments:import")
+    return render(request, "import.html", title="Import staff records", report=None, error=None)
+
+
+@post("/import", include_in_schema=False, status_code=200, request_max_body_size=MAX_UPLOAD_BYTES)
+async def import_upload(request: Request, data: Annotated[dict[str, Any], MULTIPART]) -> Template:
+    principal = signed_in_principal(request)
+    principal.require("assignments:import")
+    upload = data.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return render(request, "import.html", status_code=400, title="Import staff records", report=None,
+                      error="Choose a CSV file to upload.")
+    content = await upload.read()
+    report = await importer.import_assignments(
+        principal.organisation_id, content, actor=principal,
+        dry_run=data.get("dry_run") == "yes", all_or_nothing=data.get("all_or_nothing") == "yes",
+    )
+    return render(request, "import.html", status_code=200 if report.ok else 422, title="Import staff records",
+                  report=report, filename=upload.filename, error=None)
+
+
+PAGES = [home, people_page, import_form, import_upload]

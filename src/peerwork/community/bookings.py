@@ -20,7 +20,7 @@ from peerwork.core.db import current_engine, is_postgres, transaction
 from peerwork.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from peerwork.core import audit
 from peerwork.core.access import Principal
-from peerwork.workforce.organisations import network_partners
+from peerwork.core.tenancy import network_partners
 from peerwork.core.tables import Account, Organisation
 from peerwork.core.time import now
 

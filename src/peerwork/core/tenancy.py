@@ -1,4 +1,5 @@
-"""Queries scoped to one organisation: the building blocks that keep tenants apart."""
+"""Queries scoped to one organisation, and which organisations share a network: the building
+blocks that keep tenants apart (and let network partners share what they choose to)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from piccolo.columns import Column
 from piccolo.table import Table
 
 from peerwork.core.errors import Conflict, NotFound
+from peerwork.core.tables import NetworkMembership
 
 
 _SQL: dict[tuple[str, tuple[str, ...]], str] = {}
@@ -56,3 +58,16 @@ async def ensure_unique(
         condition &= table._meta.primary_key != except_id
     if await table.exists().where(condition):
         raise Conflict(clash)
+
+
+async def network_partners(organisation_id: UUID) -> set[UUID]:
+    """Organisations sharing a network with this one (not including itself)."""
+    networks = await NetworkMembership.select(NetworkMembership.network).where(
+        NetworkMembership.organisation == organisation_id
+    ).output(as_list=True)
+    if not networks:
+        return set()
+    partners = await NetworkMembership.select(NetworkMembership.organisation).where(
+        NetworkMembership.network.is_in(networks)
+    ).output(as_list=True)
+    return set(partners) - {organisation_id}

@@ -19,7 +19,7 @@ from peerwork.core.errors import Conflict, InvalidInput, NotFound
 from peerwork.core import audit
 from peerwork.core.access import Principal
 from peerwork.cpd.tables import LineManager
-from peerwork.workforce.organisations import network_partners
+from peerwork.core.tenancy import network_partners
 from peerwork.retention.query import fetch_spells
 from peerwork.workforce.tables import Assignment
 from peerwork.core.tables import Membership, NetworkMembership, Organisation

@@ -120,14 +120,3 @@ async def rename_team(principal: Principal, team_id: UUID, name: str) -> TeamOut
     return TeamOut(id=team_id, name=name)
 
 
-async def network_partners(organisation_id: UUID) -> set[UUID]:
-    """Organisations sharing a network with this one (not including itself)."""
-    networks = await NetworkMembership.select(NetworkMembership.network).where(
-        NetworkMembership.organisation == organisation_id
-    ).output(as_list=True)
-    if not networks:
-        return set()
-    partners = await NetworkMembership.select(NetworkMembership.organisation).where(
-        NetworkMembership.network.is_in(networks)
-    ).output(as_list=True)
-    return set(partners) - {organisation_id}

@@ -1,4 +1,4 @@
-"""The ``peerwork`` command (CONTRACT.md, "Command line").
+"""The ``peerwork`` command: serve, migrate, demo, organisations, users, import, retention, mail.
 
 Bad arguments and domain errors print one line, ``peerwork: error: ...``, and exit 2.
 """

@@ -24,10 +24,10 @@ from datetime import date, timedelta
 from peerwork.core.db import close_pool, open_pool, use_database
 from peerwork.core.settings import load_settings
 from peerwork.pairing.tables import PairingProfile
-from peerwork.workforce import accounts
+from peerwork.core import accounts
 from peerwork.workforce.importer import import_assignments
 from peerwork.workforce.organisations import organisation_by_slug
-from peerwork.workforce.tables import Person
+from peerwork.core.tables import Person
 
 async def main(tag, password):
     engine = use_database(load_settings().database_url)

@@ -4,7 +4,8 @@ Every output is a function of its inputs only: no random UIDs, no "now" stamps. 
 give the same bytes, so a feed's ETag stays put until something really changed.
 
 Times are written as Europe/London wall-clock time with ``TZID=Europe/London`` and our own
-compact, RRULE-based VTIMEZONE (see /work/shared/CALENDAR.md for why not icalendar's).
+compact, RRULE-based VTIMEZONE: icalendar's own is RDATE-based, ends in 2038 and puts a COMMENT
+inside VTIMEZONE, which libical flags and some clients misread (docs/http-and-calendar.md).
 """
 
 from __future__ import annotations

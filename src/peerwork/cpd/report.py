@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,6 +10,7 @@ from uuid import UUID
 from peerwork.core.mail.outbox import enqueue
 from peerwork.core.settings import current_settings
 from peerwork.core import audit
+from peerwork.core.export import write_csv
 from peerwork.core.access import Principal
 from peerwork.cpd.records import policy
 from peerwork.cpd.compliance import course_status, induction_late
@@ -109,21 +108,17 @@ CSV_COLUMNS = ["name", "roles", "started_on", "induction_late", "course", "statu
 async def compliance_csv(principal: Principal, today: date | None = None) -> str:
     """One row per person and mandatory course (a person with none gets one row); audited."""
     rows = await organisation_compliance(principal, today)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for p in rows:
-        base = [_cell(p.name), " ".join(p.roles), p.started_on or "", "yes" if p.induction_late else "no"]
-        for c in p.courses or [None]:
-            course = [_cell(c.title), c.status, c.done_on or "", c.expires_on or ""] if c else ["", "", "", ""]
-            writer.writerow([*base, *course, p.hours_12_months])
+
+    def lines():
+        for p in rows:
+            base = [p.name, " ".join(p.roles), p.started_on, "yes" if p.induction_late else "no"]
+            for c in p.courses or [None]:
+                course = [c.title, c.status, c.done_on, c.expires_on] if c else ["", "", "", ""]
+                yield [*base, *course, p.hours_12_months]
+
+    body = write_csv(CSV_COLUMNS, lines())
     await audit.record(principal, "export", "cpd_record", None, fields=CSV_COLUMNS)
-    return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    # Spreadsheets run cells starting with these as formulas.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return body
 
 
 async def remind_expiring(organisation_id: UUID, today: date) -> int:

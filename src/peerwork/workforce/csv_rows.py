@@ -1,4 +1,4 @@
-"""Parse and check an ESR-style assignments CSV (format in CONTRACT.md). Pure: no database.
+"""Parse and check an ESR-style assignments CSV (format in docs/import-format.md). Pure: no database.
 
 Every problem is reported as ``line N: column: problem``, N being the physical line in the
 file (the header is line 1), so HR can find it in a spreadsheet.

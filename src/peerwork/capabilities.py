@@ -20,6 +20,7 @@ PACKAGES = (
     "web",
     "calendar",
     "workforce",
+    "accounts",
     "retention",
     "cpd",
     "pairing",

@@ -8,13 +8,16 @@ from uuid import UUID
 
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
+from msgspec import UNSET, Struct, field
 
 from peerwork.community import bookings, preferences, series
 from peerwork.calendar import feeds
 from peerwork.core.time import LONDON, london
-from peerwork.community.schemas import KIND_LABELS, SeriesIn
+from peerwork.community.schemas import (
+    KIND_LABELS, AttendanceIn, CancelIn, OccurrenceMove, PreferencesIn, SeriesIn,
+)
 from peerwork.core.errors import DomainError, InvalidInput
-from peerwork.web.shell import FORM, render, signed_in_principal
+from peerwork.web.shell import FORM, form_to, render, signed_in_principal
 
 WEEKDAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday"}
 ORDINALS = {"1": "First", "2": "Second", "3": "Third", "4": "Fourth", "-1": "Last"}
@@ -88,35 +91,42 @@ async def cancel_booking_page(request: Request, booking_id: UUID) -> Redirect:
 @post("/community/bookings/{booking_id:uuid}/attendance", include_in_schema=False, status_code=303)
 async def attendance_page(request: Request, booking_id: UUID, data: Annotated[dict[str, str], FORM]) -> Redirect:
     principal = signed_in_principal(request)
-    attended = data.get("attended") == "yes"
-    await bookings.mark_attendance(principal, booking_id, attended)
+    await bookings.mark_attendance(principal, booking_id, form_to(AttendanceIn, data).attended)
     return Redirect(request.headers.get("referer") or "/community", status_code=303)
 
 
 @post("/community/occurrences/{occurrence_id:uuid}/cancel", include_in_schema=False, status_code=303)
 async def cancel_occurrence_page(request: Request, occurrence_id: UUID, data: Annotated[dict[str, str], FORM]) -> Redirect:
     principal = signed_in_principal(request)
-    await series.cancel_occurrence(principal, occurrence_id, data.get("reason", "")[:500])
+    await series.cancel_occurrence(principal, occurrence_id, form_to(CancelIn, data).reason)
     return Redirect(f"/community/occurrences/{occurrence_id}", status_code=303)
+
+
+class MoveForm(Struct):
+    """The move form asks for a UK date and times; the API (``OccurrenceMove``) for two instants."""
+
+    day: date = field(name="date")
+    start_time: time
+    end_time: time
 
 
 @post("/community/occurrences/{occurrence_id:uuid}/move", include_in_schema=False, status_code=303)
 async def move_occurrence_page(request: Request, occurrence_id: UUID, data: Annotated[dict[str, str], FORM]) -> Redirect:
     principal = signed_in_principal(request)
-    try:
-        day = date.fromisoformat(data.get("date", ""))
-        start, end = time.fromisoformat(data.get("start_time", "")), time.fromisoformat(data.get("end_time", ""))
-    except ValueError:
-        raise InvalidInput("Enter the new date (YYYY-MM-DD) and times (HH:MM).") from None
-    await series.move_occurrence(principal, occurrence_id, london(datetime.combine(day, start)),
-                                 london(datetime.combine(day, end)), data.get("location") or None)
+    when = form_to(MoveForm, data)
+    move = form_to(OccurrenceMove, data, start=london(datetime.combine(when.day, when.start_time)),
+                   end=london(datetime.combine(when.day, when.end_time)))  # an empty place keeps the series' place
+    await series.move_occurrence(principal, occurrence_id, move.start, move.end,
+                                 None if move.location is UNSET else move.location)
     return Redirect(f"/community/occurrences/{occurrence_id}", status_code=303)
 
 
 @post("/community/preferences", include_in_schema=False, status_code=303)
 async def preferences_page(request: Request, data: Annotated[dict[str, str], FORM]) -> Redirect:
     principal = signed_in_principal(request)
-    await preferences.set_newsletter(principal, data.get("newsletter") == "yes")
+    # An unticked box sends nothing: that is a "no".
+    wanted = form_to(PreferencesIn, data, newsletter=data.get("newsletter", False))
+    await preferences.set_newsletter(principal, wanted.newsletter)
     return Redirect("/community", status_code=303)
 
 
@@ -132,23 +142,10 @@ async def create_series_page(request: Request, data: Annotated[dict[str, str], F
     principal = signed_in_principal(request)
     principal.require("community:manage")
     try:
-        kind = data.get("kind", "")
-        if kind not in KIND_LABELS:
-            raise InvalidInput("kind: choose what kind of space it is")
-        try:
-            start_date = date.fromisoformat(data.get("start_date", ""))
-            start_time, end_time = time.fromisoformat(data.get("start_time", "")), time.fromisoformat(data.get("end_time", ""))
-            capacity = int(data.get("capacity", ""))
-        except ValueError:
-            raise InvalidInput("Enter a start date (YYYY-MM-DD), times (HH:MM) and a number of places.") from None
-        if not 1 <= capacity <= 1000:
-            raise InvalidInput("capacity: between 1 and 1000 places")
-        created = await series.create_series(principal, SeriesIn(
-            kind=kind, title=data.get("title", "").strip() or KIND_LABELS[kind], rrule=pattern_to_rrule(data),
-            start_date=start_date, start_time=start_time, end_time=end_time, capacity=capacity,
-            location=data.get("location") or None, online_link=data.get("online_link") or None,
-            visibility="network" if data.get("visibility") == "network" else "organisation",
-        ))
+        # An empty title takes the kind's name; the repeat choice becomes an RRULE.
+        title = data.get("title", "").strip() or KIND_LABELS.get(data.get("kind", ""), "")
+        created = await series.create_series(principal, form_to(SeriesIn, data, title=title,
+                                                                rrule=pattern_to_rrule(data)))
     except DomainError as exc:
         return render(request, "series_new.html", status_code=exc.status_code, title="Set up a reflective space",
                       error=exc.detail, form=data, **_context())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,10 +10,9 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 
-from peerwork.core.errors import DomainError, InvalidInput
-from peerwork.web.shell import MULTIPART, render, signed_in_principal
+from peerwork.core.errors import DomainError
+from peerwork.web.shell import MULTIPART, form_to, render, signed_in_principal
 from peerwork.cpd import records as cpd, evidence as cpd_evidence, report as cpd_report
-from peerwork.core.access import ROLES
 from peerwork.cpd.schemas import AcknowledgeIn, CourseIn, RecordIn
 from peerwork.cpd.controllers import MAX_EVIDENCE_REQUEST_BYTES, evidence_response
 
@@ -37,26 +35,6 @@ async def cpd_page(request: Request) -> Template:
     return await _cpd_page(request)
 
 
-def _record_in(data: dict[str, Any]) -> RecordIn:
-    try:
-        done_on = date.fromisoformat(str(data.get("done_on", "")))
-        hours = Decimal(str(data.get("hours", "")).strip())
-    except (ValueError, InvalidOperation):
-        raise InvalidInput("Give the date (YYYY-MM-DD) and the hours, e.g. 1.5.") from None
-    activity = str(data.get("activity", "")).strip()
-    if not activity or len(activity) > 200:
-        raise InvalidInput("Say what the activity was (at most 200 characters).")
-    if not Decimal(0) <= hours <= Decimal(1000):
-        raise InvalidInput("Hours must be between 0 and 1000.")
-    course = str(data.get("course_id") or "")
-    try:
-        course_id = UUID(course) if course else None
-    except ValueError:
-        raise InvalidInput("Choose a course from the list.") from None
-    return RecordIn(activity=activity, done_on=done_on, hours=hours, reflection=str(data.get("reflection", ""))[:10000],
-                    course_id=course_id, status="booked" if data.get("status") == "booked" else "done")
-
-
 @post("/cpd/records", include_in_schema=False, status_code=303, request_max_body_size=MAX_EVIDENCE_REQUEST_BYTES)
 async def record_page(request: Request, data: Annotated[dict[str, Any], MULTIPART]) -> Template | Redirect:
     principal = signed_in_principal(request)
@@ -66,7 +44,7 @@ async def record_page(request: Request, data: Annotated[dict[str, Any], MULTIPAR
         content = await upload.read() if isinstance(upload, UploadFile) and upload.filename else None
         if content is not None:  # check the file before saving anything
             cpd_evidence.check_file(upload.filename, content, request.app.state.settings.evidence_max_bytes)
-        made = await cpd.record_cpd(principal, _record_in(data))
+        made = await cpd.record_cpd(principal, form_to(RecordIn, form, activity=form.get("activity", "").strip()))
         if content is not None:
             await cpd_evidence.attach(principal, made.id, upload.filename, content)
     except DomainError as exc:
@@ -106,23 +84,10 @@ async def create_course_page(request: Request) -> Template | Redirect:
     form = await request.form()
     data = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
-        try:
-            hours = Decimal(data.get("hours", "").strip())
-            renewal = data.get("renewal_months", "").strip()
-            renewal_months = int(renewal) if renewal else None
-        except (ValueError, InvalidOperation):
-            raise InvalidInput("Hours must be a number and renewal a whole number of months.") from None
-        title = data.get("title", "").strip()
-        if not title or len(title) > 200:
-            raise InvalidInput("Give the course a title (at most 200 characters).")
-        if not Decimal(0) <= hours <= Decimal(1000):
-            raise InvalidInput("Hours must be between 0 and 1000.")
-        if renewal_months is not None and not 1 <= renewal_months <= 120:
-            raise InvalidInput("Renewal must be between 1 and 120 months.")
-        kind = data.get("kind") if data.get("kind") in ("induction", "core", "manager", "other") else "other"
-        roles = [r for r in form.getall("mandatory_for", []) if r in ROLES]
-        await cpd.create_course(principal, CourseIn(title=title, hours=hours, provider=data.get("provider", "")[:200],
-                                                    kind=kind, mandatory_for=roles, renewal_months=renewal_months))
+        # One checkbox per role: the ticked ones make the list.
+        course = form_to(CourseIn, data, title=data.get("title", "").strip(),
+                         mandatory_for=form.getall("mandatory_for", []))
+        await cpd.create_course(principal, course)
     except DomainError as exc:
         return render(request, "cpd_courses.html", status_code=exc.status_code, title="Course catalogue",
                       error=exc.detail, form=data, courses=await cpd.list_courses(principal, include_inactive=True))

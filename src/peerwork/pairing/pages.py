@@ -9,8 +9,7 @@ from typing import Annotated
 from uuid import UUID
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
-from peerwork.core.errors import InvalidInput
-from peerwork.web.shell import render, signed_in_principal
+from peerwork.web.shell import form_to, render, signed_in_principal
 from peerwork.pairing import service as pairing_service
 
 
@@ -31,13 +30,7 @@ async def pairing_page(request: Request, suggest: str | None = None) -> Template
 @post("/pairing/pairs", include_in_schema=False, status_code=303)
 async def confirm_pair_page(request: Request, data: Annotated[dict[str, str], FORM]) -> Redirect:
     principal = signed_in_principal(request)
-    try:
-        new_peer, experienced = UUID(data.get("new_peer_id", "")), UUID(data.get("experienced_peer_id", ""))
-    except ValueError:
-        raise InvalidInput("Choose a suggested pair to confirm.") from None
-    purpose = data.get("purpose") if data.get("purpose") in ("buddy", "co_facilitation", "linked_role") else "buddy"
-    await pairing_service.confirm_pair(principal, PairIn(new_peer_id=new_peer, experienced_peer_id=experienced,
-                                                         purpose=purpose))
+    await pairing_service.confirm_pair(principal, form_to(PairIn, data))
     scope = data.get("scope") if data.get("scope") in ("new_starters", "unpaired") else "new_starters"
     return Redirect(f"/pairing?suggest={scope}&confirmed=1", status_code=303)
 
@@ -49,7 +42,8 @@ async def end_pair_page(request: Request, pair_id: UUID) -> Redirect:
 
 
 def _tags(text: str) -> list[str]:
-    return [t.strip() for t in text.split(",") if t.strip()][:20]
+    """Tags are typed as one comma-separated line."""
+    return [t.strip() for t in text.split(",") if t.strip()]
 
 
 @get("/pairing/profile", include_in_schema=False)
@@ -63,13 +57,9 @@ async def profile_page(request: Request) -> Template:
 async def save_profile_page(request: Request, data: Annotated[dict[str, str], FORM]) -> Redirect:
     principal = signed_in_principal(request)
     current = await pairing_service.my_profile(principal)
-    capacity = data.get("capacity", "1")
-    if not capacity.isdigit() or not 0 <= int(capacity) <= 5:
-        raise InvalidInput("How many people: 0 to 5.")
-    await pairing_service.save_profile(principal, ProfileIn(
-        interests=[t[:40] for t in _tags(data.get("interests", ""))],
-        preferences=[t[:40] for t in _tags(data.get("preferences", ""))],
-        exclusions=current.exclusions, network_opt_in=data.get("network_opt_in") == "yes", capacity=int(capacity)))
+    await pairing_service.save_profile(principal, form_to(
+        ProfileIn, data, interests=_tags(data.get("interests", "")), preferences=_tags(data.get("preferences", "")),
+        exclusions=current.exclusions))  # exclusions are not on this form: keep them
     return Redirect("/pairing/profile?saved=1", status_code=303)
 
 

@@ -4,22 +4,24 @@ and the recruiter's and panel's pages. Handlers parse forms and call one service
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Annotated, Any
+from typing import Annotated, get_args
 from uuid import UUID
 
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
+from msgspec import Meta, Struct
 
 from peerwork.core.time import LONDON
 from peerwork.core.errors import DomainError, InvalidInput
 from peerwork.recruitment import applications, funnel, hiring, interviews, scoring, vacancies
 from peerwork.recruitment.applications import EQUALITY_QUESTIONS, PREFER_NOT, ApplicationForm
-from peerwork.recruitment.schemas import DayIn, HireIn, PanelMemberIn, ScoreIn, SlotIn, VacancyIn
-from peerwork.web.shell import FORM, render, signed_in_principal
+from peerwork.recruitment.schemas import (
+    Band, ConflictsIn, DayIn, DecisionIn, HireIn, PanelMemberIn, ScoreIn, ScoresIn, StatusIn, VacancyIn,
+)
+from peerwork.web.shell import FORM, form_to, render, signed_in_principal
 from peerwork.core.access import ROLE_LABELS
-from peerwork.core.tables import Membership
-from peerwork.workforce.tables import Team
 
+BANDS = get_args(Band)  # the API's own list, so the page offers exactly what it accepts
 MAX_FORM_BYTES = 96 * 1024  # a generous application; anything bigger is not a person typing
 EQUALITY_LABELS = {"age": "Age", "sex": "Sex", "ethnicity": "Ethnic group", "disability": "Do you consider yourself disabled?",
                    "sexual_orientation": "Sexual orientation", "religion": "Religion or belief"}
@@ -122,16 +124,13 @@ async def recruitment_page(request: Request) -> Template:
                   can_manage=principal.can("recruitment:manage"), can_funnel=principal.can("recruitment:funnel"))
 
 
-async def _teams(principal) -> list[dict[str, Any]]:
-    return await Team.select(Team.id, Team.name).where(Team.organisation == principal.organisation_id).order_by(Team.name)
-
-
 @get("/recruitment/vacancies/new", include_in_schema=False)
 async def new_vacancy_page(request: Request) -> Template:
     principal = signed_in_principal(request)
     principal.require("recruitment:manage")
     values = await vacancies.organisation_values(principal.organisation_id)
-    return render(request, "vacancy_new.html", title="New vacancy", error=None, teams=await _teams(principal),
+    return render(request, "vacancy_new.html", title="New vacancy", error=None, bands=BANDS,
+                  teams=await vacancies.teams_for_select(principal),
                   form={"values": "\n".join(values.values), "posts": "1"})
 
 
@@ -140,25 +139,13 @@ async def create_vacancy_page(request: Request, data: Annotated[dict[str, str], 
     principal = signed_in_principal(request)
     principal.require("recruitment:manage")
     try:
-        try:
-            closing = date.fromisoformat(data.get("closing_date", ""))
-            posts = int(data.get("posts", "1"))
-            team = UUID(data["team_id"]) if data.get("team_id") else None
-        except ValueError:
-            raise InvalidInput("Give a closing date, a number of posts and (optionally) a team.") from None
-        title = data.get("title", "").strip()
-        band = data.get("afc_band") or None
-        if not title or len(title) > 200 or not 1 <= posts <= 500:
-            raise InvalidInput("Give a title (up to 200 characters) and between 1 and 500 posts.")
-        if band not in (None, "2", "3", "4", "5", "6", "7", "8a", "8b", "8c", "8d", "9"):
-            raise InvalidInput("Choose an Agenda for Change band.")
-        values = [v.strip()[:100] for v in data.get("values", "").splitlines() if v.strip()]
-        made = await vacancies.create_vacancy(principal, VacancyIn(
-            title=title, closing_date=closing, posts=posts, team_id=team, afc_band=band,
-            remit=data.get("remit", "")[:10_000], criteria=data.get("criteria", "")[:10_000], values=values[:20]))
+        # The values box holds one value a line; the schema decides what is allowed.
+        vacancy = form_to(VacancyIn, data, title=data.get("title", "").strip(),
+                          values=[v.strip() for v in data.get("values", "").splitlines() if v.strip()])
+        made = await vacancies.create_vacancy(principal, vacancy)
     except DomainError as exc:
         return render(request, "vacancy_new.html", status_code=exc.status_code, title="New vacancy", error=exc.detail,
-                      teams=await _teams(principal), form=data)
+                      bands=BANDS, teams=await vacancies.teams_for_select(principal), form=data)
     return Redirect(f"/recruitment/vacancies/{made.id}", status_code=303)
 
 
@@ -167,11 +154,7 @@ async def _vacancy(request: Request, vacancy_id: UUID, *, status_code: int = 200
     vacancy = await vacancies.get_vacancy(principal, vacancy_id)
     seat = await vacancies.seat(principal, vacancy_id)
     me = next((p for p in vacancy.panel if p.account_id == principal.account_id), None)
-    people = []
-    if seat.manager:
-        people = await Membership.select(Membership.account, Membership.account.display_name, Membership.role).where(
-            (Membership.organisation == principal.organisation_id) & (Membership.account.is_active == True)
-        ).order_by(Membership.account.display_name)
+    people = await vacancies.people_for_select(principal) if seat.manager else []
     return render(request, "vacancy.html", status_code=status_code, title=vacancy.title, v=vacancy, seat=seat, me=me,
                   error=error, apps=await applications.list_applications(principal, vacancy_id),
                   slots=await interviews.list_slots(principal, vacancy_id), people=people,
@@ -196,48 +179,46 @@ async def _on_vacancy(request: Request, vacancy_id: UUID, action) -> Template | 
 
 @post("/recruitment/vacancies/{vacancy_id:uuid}/status", include_in_schema=False, status_code=303)
 async def status_page(request: Request, vacancy_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
-    return await _on_vacancy(request, vacancy_id, lambda p: vacancies.set_status(p, vacancy_id, data.get("status", "")))
+    return await _on_vacancy(request, vacancy_id, lambda p: vacancies.set_status(
+        p, vacancy_id, form_to(StatusIn, data).status))
 
 
 @post("/recruitment/vacancies/{vacancy_id:uuid}/panel", include_in_schema=False, status_code=303)
 async def panel_page(request: Request, vacancy_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
-    async def add(principal):
-        try:
-            account = UUID(data.get("account_id", ""))
-        except ValueError:
-            raise InvalidInput("Choose a person for the panel.") from None
-        await vacancies.add_panel_member(principal, vacancy_id, PanelMemberIn(
-            account_id=account, lived_experience=data.get("lived_experience") == "yes"))
-    return await _on_vacancy(request, vacancy_id, add)
+    return await _on_vacancy(request, vacancy_id, lambda p: vacancies.add_panel_member(
+        p, vacancy_id, form_to(PanelMemberIn, data)))
 
 
 @post("/recruitment/vacancies/{vacancy_id:uuid}/conflicts", include_in_schema=False, status_code=303)
 async def conflicts_page(request: Request, vacancy_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
     return await _on_vacancy(request, vacancy_id, lambda p: vacancies.declare_conflicts(
-        p, vacancy_id, data.get("conflicts", "")[:2000]))
+        p, vacancy_id, form_to(ConflictsIn, data).conflicts))
+
+
+class DayPlan(Struct):
+    """The day form's own fields: back-to-back slots of ``minutes`` from ``start`` until ``end``.
+    The day, the place and each slot (with its ``capacity``) are checked by ``DayIn``."""
+
+    start: time
+    end: time
+    minutes: Annotated[int, Meta(ge=15, le=240)] = 45
+    capacity: int = 1
 
 
 @post("/recruitment/vacancies/{vacancy_id:uuid}/days", include_in_schema=False, status_code=303)
 async def day_page(request: Request, vacancy_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
     async def add(principal):
-        try:
-            day = date.fromisoformat(data.get("day", ""))
-            start, end = time.fromisoformat(data.get("start", "")), time.fromisoformat(data.get("end", ""))
-            minutes, capacity = int(data.get("minutes", "45")), int(data.get("capacity", "1"))
-        except ValueError:
-            raise InvalidInput("Give a date, first and last times (HH:MM), a slot length and a capacity.") from None
-        if not 15 <= minutes <= 240 or not 1 <= capacity <= 50:
-            raise InvalidInput("Slots last 15 to 240 minutes and hold 1 to 50 people.")
-        slots, at = [], start.hour * 60 + start.minute
-        stop = end.hour * 60 + end.minute
-        while at + minutes <= stop and len(slots) < 50:
-            slots.append(SlotIn(start=time(at // 60, at % 60), end=time((at + minutes) // 60, (at + minutes) % 60),
-                                capacity=capacity))
-            at += minutes
+        plan = form_to(DayPlan, data)
+        slots, at = [], plan.start.hour * 60 + plan.start.minute
+        stop = plan.end.hour * 60 + plan.end.minute
+        while at + plan.minutes <= stop and len(slots) < 50:
+            until = at + plan.minutes
+            slots.append({"start": time(at // 60, at % 60), "end": time(until // 60, until % 60),
+                          "capacity": plan.capacity})
+            at = until
         if not slots:
             raise InvalidInput("No slot fits between those times.")
-        await interviews.add_day(principal, vacancy_id, DayIn(day=day, slots=slots,
-                                                              location=data.get("location", "")[:300]))
+        await interviews.add_day(principal, vacancy_id, form_to(DayIn, data, slots=slots))
     return await _on_vacancy(request, vacancy_id, add)
 
 
@@ -249,13 +230,11 @@ async def _application(request: Request, application_id: UUID, *, status_code: i
     scores = await scoring.read_scores(principal, application_id)
     supervisors = []
     if seat.manager and app.status == "offered":
-        supervisors = await Membership.select(Membership.account, Membership.account.display_name).where(
-            (Membership.organisation == principal.organisation_id) & Membership.role.is_in(["supervisor", "peer_lead"])
-        ).order_by(Membership.account.display_name)
-        supervisors = list({s["account"]: s for s in supervisors}.values())
+        rows = await vacancies.people_for_select(principal, ("supervisor", "peer_lead"), active_only=True)
+        supervisors = list({s["account"]: s for s in rows}.values())
     return render(request, "application.html", status_code=status_code, title=f"Application {app.reference}",
                   a=app, v=seat.vacancy, seat=seat, scores=scores, error=error, hired=hired,
-                  supervisors=supervisors, teams=await _teams(principal), today=date.today())
+                  supervisors=supervisors, teams=await vacancies.teams_for_select(principal), today=date.today())
 
 
 @get("/recruitment/applications/{application_id:uuid}", include_in_schema=False)
@@ -279,37 +258,33 @@ async def scores_page(request: Request, application_id: UUID, data: Annotated[di
         app = await applications.read_application(principal, application_id)
         seat = await vacancies.seat(principal, app.vacancy_id)
         given = []
-        for i, value in enumerate(seat.vacancy["peer_values"]):
-            raw = data.get(f"score_{i}", "")
-            if raw not in ("1", "2", "3", "4", "5"):
-                raise InvalidInput(f"Score {value} from 1 to 5.")
-            given.append(ScoreIn(value=value, score=int(raw), comment=data.get(f"comment_{i}", "")[:2000]))
-        await scoring.submit_scores(principal, application_id, given)
+        for i, value in enumerate(seat.vacancy["peer_values"]):  # the form numbers its boxes by value
+            try:
+                given.append(form_to(ScoreIn, {"score": data.get(f"score_{i}", ""),
+                                               "comment": data.get(f"comment_{i}", "")}, value=value))
+            except InvalidInput as exc:  # name the box as the form labels it
+                field, problem = exc.errors[0]["field"], exc.errors[0]["problem"]
+                label = "Comment on" if field == "comment" else "Score for"
+                raise InvalidInput(f"{label} {value}: {problem}",
+                                   errors=[{"field": f"{field}_{i}", "problem": problem}]) from None
+        await scoring.submit_scores(principal, application_id, form_to(ScoresIn, {}, scores=given).scores)
     return await _on_application(request, application_id, save)
 
 
 @post("/recruitment/applications/{application_id:uuid}/decision", include_in_schema=False, status_code=303)
 async def decision_page(request: Request, application_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
-    decision = data.get("decision", "")
-    if decision not in ("shortlist", "reject", "offer"):
-        raise InvalidInput("Choose shortlist, reject or offer.")
-    return await _on_application(request, application_id, lambda p: scoring.decide(
-        p, application_id, decision, data.get("note", "")[:2000]))
+    async def decide(principal):
+        decision = form_to(DecisionIn, data)
+        await scoring.decide(principal, application_id, decision.decision, decision.note)
+    return await _on_application(request, application_id, decide)
 
 
 @post("/recruitment/applications/{application_id:uuid}/hire", include_in_schema=False, status_code=200)
 async def hire_page(request: Request, application_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template:
     principal = signed_in_principal(request)
     try:
-        try:
-            start = date.fromisoformat(data.get("start_date", ""))
-            supervisor = UUID(data["supervisor_id"]) if data.get("supervisor_id") else None
-            team = UUID(data["team_id"]) if data.get("team_id") else None
-        except ValueError:
-            raise InvalidInput("Give a start date, and choose a supervisor and team from the lists.") from None
-        done = await hiring.hire(principal, application_id, HireIn(
-            start_date=start, supervisor_id=supervisor, team_id=team,
-            employee_number=data.get("employee_number", "").strip()[:64] or None))
+        hire = form_to(HireIn, data, employee_number=data.get("employee_number", "").strip())
+        done = await hiring.hire(principal, application_id, hire)
     except DomainError as exc:
         if exc.status_code in (401, 403, 404):
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,7 +25,7 @@ from peerwork.core.settings import current_settings
 from peerwork.supervision.agreements import require_members
 from peerwork.core import audit
 from peerwork.core.access import Principal
-from peerwork.core.tables import Organisation
+from peerwork.core.tables import Membership, Organisation
 from peerwork.workforce.tables import Team
 from peerwork.core.time import now
 
@@ -155,6 +156,25 @@ async def _check_team(principal: Principal, team_id: UUID | None) -> None:
     if team_id is not None and not await Team.exists().where(
             (Team.id == team_id) & (Team.organisation == principal.organisation_id)):
         raise InvalidInput("team_id: no such team in your organisation.")
+
+
+async def teams_for_select(principal: Principal) -> list[dict[str, Any]]:
+    """The organisation's teams by name (``id``, ``name``), for a vacancy's or a new hire's team."""
+    return await Team.select(Team.id, Team.name).where(
+        Team.organisation == principal.organisation_id).order_by(Team.name)
+
+
+async def people_for_select(principal: Principal, roles: Collection[str] | None = None, *,
+                            active_only: bool = True) -> list[dict[str, Any]]:
+    """Members of the caller's organisation by name, one row per role held (``account``,
+    ``account.display_name``, ``role``), for a form's list; only ``roles`` if given."""
+    where = Membership.organisation == principal.organisation_id
+    if roles is not None:
+        where &= Membership.role.is_in(list(roles))
+    if active_only:
+        where &= Membership.account.is_active == True  # noqa: E712
+    return await Membership.select(Membership.account, Membership.account.display_name, Membership.role).where(
+        where).order_by(Membership.account.display_name)
 
 
 async def create_vacancy(principal: Principal, data: VacancyIn) -> VacancyOut:

@@ -37,6 +37,15 @@ async def require_members(principal: Principal, **accounts: UUID | None) -> dict
     return found
 
 
+async def people_for_select(principal: Principal, role: str) -> list[dict[str, Any]]:
+    """Active members of the caller's organisation in ``role`` by name (``account``,
+    ``account.display_name``), for a form's list."""
+    return await Membership.select(Membership.account, Membership.account.display_name).where(
+        (Membership.organisation == principal.organisation_id) & (Membership.role == role)
+        & (Membership.account.is_active == True)  # noqa: E712
+    ).order_by(Membership.account.display_name)
+
+
 async def policy_for(organisation_id: UUID, role: str, kind: str) -> tuple[int, int]:
     row = await SupervisionPolicy.select(SupervisionPolicy.every_days, SupervisionPolicy.grace_days).where(
         (SupervisionPolicy.organisation == organisation_id) & (SupervisionPolicy.role == role)

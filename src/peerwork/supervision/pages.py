@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, time
 from typing import Annotated
 from uuid import UUID
 
@@ -10,11 +9,10 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
 from peerwork.core.time import LONDON
-from peerwork.core.errors import DomainError, InvalidInput
+from peerwork.core.errors import DomainError
 from peerwork.supervision import agreements, compliance_service, sessions
-from peerwork.supervision.schemas import AgreementIn
-from peerwork.web.shell import FORM, render, signed_in_principal
-from peerwork.core.tables import Membership
+from peerwork.supervision.schemas import AgreementIn, CancelIn
+from peerwork.web.shell import FORM, form_to, render, signed_in_principal
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 
@@ -27,11 +25,10 @@ def _context() -> dict:
     return {"local": local, "weekdays": WEEKDAYS}
 
 
-async def _people(principal, role: str) -> list[dict]:
-    return await Membership.select(Membership.account, Membership.account.display_name).where(
-        (Membership.organisation == principal.organisation_id) & (Membership.role == role)
-        & (Membership.account.is_active == True)  # noqa: E712
-    ).order_by(Membership.account.display_name)
+async def _choices(principal) -> dict:
+    people = agreements.people_for_select
+    return {"supervisors": await people(principal, "supervisor") + await people(principal, "peer_lead"),
+            "supervisees": await people(principal, "psw")}
 
 
 @get("/supervision", include_in_schema=False)
@@ -48,8 +45,7 @@ async def new_agreement(request: Request) -> Template:
     principal = signed_in_principal(request)
     principal.require("supervision:manage")
     return render(request, "agreement_new.html", title="New supervision agreement", error=None, form={},
-                  supervisors=await _people(principal, "supervisor") + await _people(principal, "peer_lead"),
-                  supervisees=await _people(principal, "psw"), **_context())
+                  **await _choices(principal), **_context())
 
 
 @post("/supervision/agreements", include_in_schema=False, status_code=303)
@@ -57,26 +53,10 @@ async def create_agreement_page(request: Request, data: Annotated[dict[str, str]
     principal = signed_in_principal(request)
     principal.require("supervision:manage")
     try:
-        try:
-            supervisor, supervisee = UUID(data.get("supervisor_id", "")), UUID(data.get("supervisee_id", ""))
-            start = date.fromisoformat(data.get("start_date", ""))
-            window_start, window_end = time.fromisoformat(data.get("window_start", "")), time.fromisoformat(data.get("window_end", ""))
-            every, length = int(data.get("every_days", "")), int(data.get("length_minutes", ""))
-        except ValueError:
-            raise InvalidInput("Choose both people, a start date, times (HH:MM), how often (days) and a length (minutes).") from None
-        weekday = data.get("preferred_weekday", "")
-        if not 1 <= every <= 366 or not 15 <= length <= 480:
-            raise InvalidInput("How often: 1 to 366 days; length: 15 to 480 minutes.")
-        made = await agreements.create_agreement(principal, AgreementIn(
-            supervisor_id=supervisor, supervisee_id=supervisee, start_date=start, every_days=every,
-            length_minutes=length, preferred_weekday=int(weekday) if weekday.isdigit() else None,
-            window_start=window_start, window_end=window_end,
-        ))
+        made = await agreements.create_agreement(principal, form_to(AgreementIn, data))
     except DomainError as exc:
         return render(request, "agreement_new.html", status_code=exc.status_code, title="New supervision agreement",
-                      error=exc.detail, form=data,
-                      supervisors=await _people(principal, "supervisor") + await _people(principal, "peer_lead"),
-                      supervisees=await _people(principal, "psw"), **_context())
+                      error=exc.detail, form=data, **await _choices(principal), **_context())
     await sessions.propose_sessions(principal, made.id, 6)
     return Redirect(f"/supervision/agreements/{made.id}", status_code=303)
 
@@ -107,8 +87,8 @@ async def accept_page(request: Request, agreement_id: UUID) -> Redirect:
 @post("/supervision/sessions/{session_id:uuid}/cancel", include_in_schema=False, status_code=303)
 async def cancel_session_page(request: Request, session_id: UUID, data: Annotated[dict[str, str], FORM]) -> Redirect:
     principal = signed_in_principal(request)
-    by = data.get("by") if data.get("by") in ("supervisor", "supervisee", "peer_lead") else "peer_lead"
-    await sessions.cancel(principal, session_id, by, data.get("reason", "")[:500])
+    cancel = form_to(CancelIn, data)
+    await sessions.cancel(principal, session_id, cancel.by, cancel.reason)
     return Redirect(request.headers.get("referer") or "/supervision", status_code=303)
 
 

@@ -12,6 +12,7 @@ from peerwork.core.errors import Conflict, InvalidInput, NotFound
 from peerwork.core import audit
 from peerwork.core.access import Principal
 from peerwork.workforce.rules import RuleError, check_dates, parse_band, parse_fte
+from peerwork.core.schema import provided
 from peerwork.workforce.schemas import (
     AssignmentIn,
     AssignmentOut,
@@ -19,7 +20,6 @@ from peerwork.workforce.schemas import (
     PersonIn,
     PersonOut,
     PersonPatch,
-    provided,
 )
 from peerwork.core.tenancy import ensure_unique, one_in_organisation
 from peerwork.workforce.tables import Assignment, Team

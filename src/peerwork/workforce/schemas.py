@@ -88,56 +88,6 @@ class AssignmentPatch(Struct, forbid_unknown_fields=True):
     fte: Fte | None | UnsetType = UNSET
 
 
-class AccountOut(Struct):
-    id: UUID
-    email: str
-    display_name: str
-    roles: list[str]
-    is_active: bool
-    person_id: UUID | None
-
-
-class AccountIn(Struct, forbid_unknown_fields=True):
-    email: Annotated[str, Meta(min_length=3, max_length=254)]
-    roles: Annotated[list[str], Meta(min_length=1)]
-    display_name: ShortText = ""
-    password: Annotated[str, Meta(min_length=12, max_length=256)] | None = None
-    person_id: UUID | None = None
-
-
-class AccountPatch(Struct, forbid_unknown_fields=True):
-    roles: Annotated[list[str], Meta(min_length=1)] | UnsetType = UNSET
-    is_active: bool | UnsetType = UNSET
-    display_name: ShortText | UnsetType = UNSET
-
-
-class TokenIn(Struct, forbid_unknown_fields=True):
-    label: ShortText = ""
-
-
-class TokenIssued(Struct):
-    id: UUID
-    token: str
-    label: str
-
-
-class TokenOut(Struct):
-    id: UUID
-    label: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-
-class Me(Struct):
-    account_id: UUID
-    email: str
-    display_name: str
-    organisation: str
-    roles: list[str]
-    person_id: UUID | None
-
-
 class ImportProblemOut(Struct):
     line: int
     column: str
@@ -155,11 +105,6 @@ class ImportReportOut(Struct):
     applied: bool
     dry_run: bool
     errors: list[ImportProblemOut]
-
-
-def provided(struct: Struct) -> dict[str, object]:
-    """The fields a PATCH body actually set (UNSET ones left out)."""
-    return {f: v for f in struct.__struct_fields__ if (v := getattr(struct, f)) is not UNSET}
 
 
 __all__ = ["msgspec"]

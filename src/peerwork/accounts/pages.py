@@ -8,10 +8,11 @@ from litestar import Request, get, post
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from peerwork.core import accounts
-from peerwork.core.errors import DomainError, InvalidInput
+from peerwork.core.errors import DomainError
 from peerwork.core.security import SESSION_COOKIE
+from peerwork.accounts.schemas import TokenIn
 
-from peerwork.web.shell import FORM, render, signed_in_principal
+from peerwork.web.shell import FORM, form_to, render, signed_in_principal
 from urllib.parse import urlsplit
 
 
@@ -75,10 +76,8 @@ async def profile(request: Request) -> Template:
 @post("/profile/tokens", include_in_schema=False, status_code=201)
 async def new_token(request: Request, data: Annotated[dict[str, str], FORM]) -> Template:
     principal = signed_in_principal(request)
-    label = data.get("label", "").strip()
-    if len(label) > 100:
-        raise InvalidInput("A token label can be at most 100 characters.")
-    issued = await accounts.issue_api_token(principal.account_id, principal.organisation_id, label)
+    wanted = form_to(TokenIn, data, label=data.get("label", "").strip())
+    issued = await accounts.issue_api_token(principal.account_id, principal.organisation_id, wanted.label)
     tokens = await accounts.list_api_tokens(principal)
     return render(request, "profile.html", status_code=201, title="My profile", tokens=tokens, new_token=issued)
 

@@ -1,0 +1,94 @@
+"""Accounts API: who I am, accounts and their roles, API tokens, the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import Parameter
+
+from peerwork.accounts.schemas import AccountIn, AccountOut, AccountPatch, Me, TokenIn, TokenIssued, TokenOut
+from peerwork.core import accounts, audit
+from peerwork.core.access import Principal
+from peerwork.core.schema import provided
+from peerwork.workforce import people
+
+Limit = Annotated[int, Parameter(ge=1, le=1000, description="Page size")]
+
+
+class MeController(Controller):
+    path = "/me"
+    tags = ["accounts"]
+
+    @get("/", opt={"right": "self"})
+    async def me(self, principal: Principal) -> Me:
+        return Me(
+            account_id=principal.account_id, email=principal.email, display_name=principal.display_name,
+            organisation=principal.organisation_slug, roles=sorted(principal.roles), person_id=principal.person_id,
+        )
+
+
+def account_out(view: accounts.AccountView) -> AccountOut:
+    return AccountOut(
+        id=view.id, email=view.email, display_name=view.display_name, roles=list(view.roles),
+        is_active=view.is_active, person_id=view.person_id,
+    )
+
+
+class AccountController(Controller):
+    path = "/accounts"
+    tags = ["accounts"]
+
+    @get("/", opt={"right": "accounts:read"})
+    async def list_accounts(self, principal: Principal) -> list[AccountOut]:
+        return [account_out(v) for v in await accounts.list_accounts(principal)]
+
+    @post("/", opt={"right": "accounts:write"})
+    async def create_account(self, principal: Principal, data: AccountIn) -> AccountOut:
+        principal.require("accounts:write")
+        if data.person_id is not None:
+            await people.get_person(principal, data.person_id)
+        view = await accounts.create_account(
+            principal.organisation_id, data.email, data.roles, display_name=data.display_name,
+            password=data.password, person_id=data.person_id, actor=principal,
+        )
+        return account_out(view)
+
+    @get("/{account_id:uuid}", opt={"right": "accounts:read"})
+    async def get_account(self, principal: Principal, account_id: UUID) -> AccountOut:
+        return account_out(await accounts.get_account(principal, account_id))
+
+    @patch("/{account_id:uuid}", opt={"right": "accounts:write"})
+    async def update_account(self, principal: Principal, account_id: UUID, data: AccountPatch) -> AccountOut:
+        return account_out(await accounts.update_account(principal, account_id, **provided(data)))
+
+
+class TokenController(Controller):
+    path = "/tokens"
+    tags = ["accounts"]
+
+    @get("/", opt={"right": "self"})
+    async def list_tokens(self, principal: Principal) -> list[TokenOut]:
+        return [TokenOut(**row) for row in await accounts.list_api_tokens(principal)]
+
+    @post("/", opt={"right": "self"})
+    async def issue_token(self, principal: Principal, data: TokenIn) -> TokenIssued:
+        issued = await accounts.issue_api_token(principal.account_id, principal.organisation_id, data.label)
+        return TokenIssued(id=issued.id, token=issued.token, label=issued.label)
+
+    @delete("/{token_id:uuid}", opt={"right": "self"})
+    async def revoke_token(self, principal: Principal, token_id: UUID) -> None:
+        await accounts.revoke_api_token(principal, token_id)
+
+
+class AuditController(Controller):
+    path = "/audit"
+    tags = ["audit"]
+
+    @get("/", opt={"right": "audit:read"})
+    async def list_entries(self, principal: Principal, limit: Limit = 100) -> list[dict]:
+        return await audit.entries(principal, limit=limit)
+
+
+ROUTES = [MeController, AccountController, TokenController, AuditController]

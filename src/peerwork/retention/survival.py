@@ -1,7 +1,15 @@
 """Retention maths, pure: lived-experience spells, Kaplan–Meier, cohort rates, period figures.
 
 The definitions are the contract's ("Retention (exact definitions)"); nothing here touches the
-database, so every rule is tested on hand-made rows and against lifelines.
+database. Spells are made in one place only, :func:`merge_rows` (over :func:`merge_day_rows`),
+for every caller (see :mod:`peerwork.retention.query`); the tests hold a plain-Python reference
+merge (tests/unit/retention/reference.py) as its oracle, and lifelines for Kaplan–Meier.
+
+The rules: a person's assignments (in lived-experience roles, or for comparison in every other
+role) are merged into spells when they overlap or when one starts 31 days or fewer after the
+latest end among the person's earlier ones (start - that end <= 31); a spell is censored at
+``as_of`` (an end after ``as_of`` counts as in post on ``as_of``); spells starting after
+``as_of`` are left out.
 
 Choices the contract leaves open, made once here:
 
@@ -21,11 +29,12 @@ import math
 import operator
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 
@@ -37,19 +46,6 @@ NOT_RECORDED = "Not recorded"
 
 # The same z lifelines uses (scipy's norm.ppf(0.975)); NormalDist agrees to the last bit or two.
 _Z = NormalDist().inv_cdf(1 - CONFIDENCE_ALPHA / 2)
-
-
-@dataclass(frozen=True)
-class AssignmentRecord:
-    """One assignment as retention sees it (only the columns the definitions use)."""
-
-    person: str
-    assignment_number: str
-    start: date
-    end: date | None = None  # last day in the assignment; None = still in post
-    team: str | None = None
-    band: str | None = None
-    leaving_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,63 +115,16 @@ class SpellColumns:
 
 # --- spells ---------------------------------------------------------------------------------
 
-def _recency(record: AssignmentRecord, as_of: date) -> tuple:
-    in_post_on_as_of = record.end is None or record.end > as_of
-    return (date.max if in_post_on_as_of else record.end, record.start, record.assignment_number)
-
-
-def _spell(group: list[AssignmentRecord], spell_end: date | None, as_of: date) -> Spell:
-    start = group[0].start
-    end = None if spell_end is None or spell_end > as_of else spell_end
-    latest = max((r for r in group if r.start <= as_of), key=lambda r: _recency(r, as_of))
-    return Spell(
-        person=group[0].person, start=start, end=end,
-        duration_days=((end if end is not None else as_of) - start).days,
-        team=latest.team, band=latest.band, leaving_reason=latest.leaving_reason,
-    )
-
-
-def iter_spells(assignments: Iterable[AssignmentRecord], as_of: date) -> Iterator[Spell]:
-    """Spells from assignments sorted by (person, start), in one pass; spells starting after
-    ``as_of`` are left out. Raises ValueError on unsorted input or an end before its start."""
-    group: list[AssignmentRecord] = []
-    group_end: date | None = None  # None = open (an assignment with no end date)
-    previous: AssignmentRecord | None = None
-    for record in assignments:
-        if record.end is not None and record.end < record.start:
-            raise ValueError(f"assignment {record.assignment_number!r} ends before it starts")
-        if previous is not None and (record.person, record.start) < (previous.person, previous.start):
-            raise ValueError("assignments must be sorted by person, then start date")
-        previous = record
-        same_spell = (
-            group and record.person == group[0].person
-            and (group_end is None or (record.start - group_end).days <= MERGE_GAP_DAYS)
-        )
-        if not same_spell:
-            if group and group[0].start <= as_of:
-                yield _spell(group, group_end, as_of)
-            group, group_end = [], record.end
-        elif group_end is not None:
-            group_end = None if record.end is None else max(group_end, record.end)
-        group.append(record)
-    if group and group[0].start <= as_of:
-        yield _spell(group, group_end, as_of)
-
-
-def build_spells(assignments: Iterable[AssignmentRecord], as_of: date) -> list[Spell]:
-    """Spells from assignments in any order."""
-    return list(iter_spells(sorted(assignments, key=lambda r: (r.person, r.start)), as_of))
-
-
 _SHIFT = 1 << 22  # more than any day number (OPEN_END is 3,652,060)
 
 
 def merge_day_rows(person: Sequence, start: np.ndarray, end: np.ndarray, number_of: Callable[[int], str],
                    as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`iter_spells` over columns: assignments sorted by person then start, as day numbers
-    (an open assignment's end OPEN_END), ``number_of(row)`` its assignment number. Returns each
-    spell's start, end (OPEN_END when in post on as_of) and latest row (see the module notes),
-    spells starting after ``as_of`` left out; the same spells as iter_spells, in its order."""
+    """The merge, over columns: assignments sorted by person then start (equal persons
+    together; any order among them), as day numbers (an open assignment's end OPEN_END),
+    ``number_of(row)`` its assignment number (asked only to break ties). Returns each spell's
+    start, end (OPEN_END when in post on as_of) and latest row (see the module notes), in row
+    order, spells starting after ``as_of`` left out. Every end must be on or after its start."""
     count, as_of_day = len(start), as_of.toordinal()
     if not count:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -206,6 +155,21 @@ def merge_day_rows(person: Sequence, start: np.ndarray, end: np.ndarray, number_
             latest[spell] = max(rows, key=number_of)
     keep = spell_start <= as_of_day
     return spell_start[keep], np.where(spell_end > as_of_day, OPEN_END, spell_end)[keep], latest[keep]
+
+
+def merge_rows(rows: Sequence[Mapping[str, Any]], as_of: date) -> tuple[np.ndarray, np.ndarray, list]:
+    """:func:`merge_day_rows` over rows (database records or dicts) with ``person``,
+    ``assignment_number``, ``start_day`` and ``end_day`` (day numbers, an open end OPEN_END),
+    sorted by person then start. Returns each spell's start and end day numbers and its latest
+    row itself: the one way spells are made."""
+    count = len(rows)
+    start, end, latest = merge_day_rows(
+        list(map(operator.itemgetter("person"), rows)),
+        np.fromiter(map(operator.itemgetter("start_day"), rows), dtype=np.int64, count=count),
+        np.fromiter(map(operator.itemgetter("end_day"), rows), dtype=np.int64, count=count),
+        lambda row: rows[row]["assignment_number"], as_of,
+    )
+    return start, end, [rows[row] for row in latest.tolist()]
 
 
 # --- Kaplan–Meier -----------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""Retention definitions, rule by rule, on hand-worked cases (contract: "Retention (exact definitions)")."""
+"""Retention definitions, rule by rule, on hand-worked cases (contract: "Retention (exact definitions)").
+
+The merging rules are checked on production's merge (merge_rows, as the database's rows reach
+it) and on the plain-Python reference (tests/unit/retention/reference.py) alike."""
 
 from __future__ import annotations
 
@@ -10,18 +13,17 @@ from datetime import date, timedelta
 import pytest
 
 from peerwork.retention.survival import (
-    AssignmentRecord,
     KaplanMeier,
     Spell,
-    build_spells,
     cohort_rate,
-    iter_spells,
     leavers_by_reason,
     period_figures,
     retention_estimates,
 )
 from peerwork.core.privacy import DisclosedRate, disclosed_count, disclosed_rate
 from peerwork.retention.report import breakdown, build_retention_report, financial_year
+from tests.unit.retention.reference import AssignmentRecord, build_spells, iter_spells
+from tests.unit.retention.spells import production_spells
 
 AS_OF = date(2024, 6, 30)
 _numbers = itertools.count(1)
@@ -43,101 +45,117 @@ def spell(days: int, left: bool, start: date = date(2018, 1, 1), **extra) -> Spe
     return Spell("p", start, start + timedelta(days=days) if left else None, days, **extra)
 
 
+@pytest.fixture(params=[production_spells, build_spells], ids=["production", "reference"])
+def merge(request):
+    """Spells from assignments, by production's merge and by the reference."""
+    return request.param
+
+
 # --- merging assignments into spells ----------------------------------------------------------
 
-def test_a_gap_of_31_days_does_not_break_a_spell():
+def test_a_gap_of_31_days_does_not_break_a_spell(merge):
     # 2022-01-31 -> 2022-03-03 is 31 days.
-    spells = build_spells([le("2021-01-01", "2022-01-31"), le("2022-03-03", "2023-01-01")], AS_OF)
+    spells = merge([le("2021-01-01", "2022-01-31"), le("2022-03-03", "2023-01-01")], AS_OF)
     assert spans(spells) == [("2021-01-01", "2023-01-01", 730)]
 
 
-def test_a_gap_of_32_days_starts_a_new_spell():
-    spells = build_spells([le("2021-01-01", "2022-01-31"), le("2022-03-04", "2023-01-01")], AS_OF)
+def test_a_gap_of_32_days_starts_a_new_spell(merge):
+    spells = merge([le("2021-01-01", "2022-01-31"), le("2022-03-04", "2023-01-01")], AS_OF)
     assert spans(spells) == [("2021-01-01", "2022-01-31", 395), ("2022-03-04", "2023-01-01", 303)]
 
 
-def test_overlapping_assignments_merge_into_one_spell():
-    spells = build_spells([le("2020-01-01", "2021-06-30"), le("2021-01-01", "2022-12-31")], AS_OF)
+def test_overlapping_assignments_merge_into_one_spell(merge):
+    spells = merge([le("2020-01-01", "2021-06-30"), le("2021-01-01", "2022-12-31")], AS_OF)
     assert spans(spells) == [("2020-01-01", "2022-12-31", 1095)]
 
 
-def test_the_gap_is_measured_from_the_latest_end_so_far_not_the_previous_assignment():
+def test_the_gap_is_measured_from_the_latest_end_so_far_not_the_previous_assignment(merge):
     # A long post with a short secondment inside it: the next post follows the long one closely.
     records = [le("2020-01-01", "2023-01-01"), le("2021-01-01", "2021-06-30"), le("2023-01-20", "2023-12-31")]
-    assert spans(build_spells(records, AS_OF)) == [("2020-01-01", "2023-12-31", 1460)]
+    assert spans(merge(records, AS_OF)) == [("2020-01-01", "2023-12-31", 1460)]
 
 
-def test_a_move_to_a_non_lived_experience_role_ends_the_spell():
+def test_a_move_to_a_non_lived_experience_role_ends_the_spell(merge):
     # Only lived-experience assignments are merged: the non-LE post between them is a gap.
     # LE until 2021-12-31, then a non-LE post, then LE again from 2022-03-01 (59 days later).
-    spells = build_spells([le("2020-01-01", "2021-12-31"), le("2022-03-01")], AS_OF)
+    spells = merge([le("2020-01-01", "2021-12-31"), le("2022-03-01")], AS_OF)
     assert spans(spells) == [("2020-01-01", "2021-12-31", 730), ("2022-03-01", None, 852)]
     assert [s.left for s in spells] == [True, False]
 
 
-def test_back_in_a_lived_experience_role_within_31_days_continues_the_spell():
-    spells = build_spells([le("2020-01-01", "2021-12-31"), le("2022-01-31")], AS_OF)
+def test_back_in_a_lived_experience_role_within_31_days_continues_the_spell(merge):
+    spells = merge([le("2020-01-01", "2021-12-31"), le("2022-01-31")], AS_OF)
     assert spans(spells) == [("2020-01-01", None, 1642)]
 
 
-def test_an_open_spell_is_censored_at_as_of():
-    [only] = build_spells([le("2023-06-30")], AS_OF)
+def test_an_open_spell_is_censored_at_as_of(merge):
+    [only] = merge([le("2023-06-30")], AS_OF)
     assert (only.end, only.left, only.duration_days) == (None, False, 366)  # 2024 is a leap year
 
 
-def test_spells_starting_after_as_of_are_ignored():
+def test_spells_starting_after_as_of_are_ignored(merge):
     records = [le("2020-01-01", "2020-12-31"), le("2024-07-01"), le("2024-08-01", person="p2")]
-    assert spans(build_spells(records, AS_OF)) == [("2020-01-01", "2020-12-31", 365)]
+    assert spans(merge(records, AS_OF)) == [("2020-01-01", "2020-12-31", 365)]
 
 
-def test_an_end_date_after_as_of_means_in_post_on_as_of():
-    [only] = build_spells([le("2023-01-01", "2024-12-31")], AS_OF)
+def test_an_end_date_after_as_of_means_in_post_on_as_of(merge):
+    [only] = merge([le("2023-01-01", "2024-12-31")], AS_OF)
     assert (only.end, only.left, only.duration_days) == (None, False, 546)
 
 
-def test_an_end_date_on_as_of_is_a_leaver_on_that_day():
-    [only] = build_spells([le("2023-01-01", "2024-06-30")], AS_OF)
+def test_an_end_date_on_as_of_is_a_leaver_on_that_day(merge):
+    [only] = merge([le("2023-01-01", "2024-06-30")], AS_OF)
     assert (only.end, only.left, only.duration_days) == (AS_OF, True, 546)
 
 
-def test_a_gap_straddling_as_of_with_a_return_within_31_days_is_still_in_post():
-    [only] = build_spells([le("2022-01-01", "2024-06-20"), le("2024-07-10", "2025-01-01")], AS_OF)
+def test_a_gap_straddling_as_of_with_a_return_within_31_days_is_still_in_post(merge):
+    [only] = merge([le("2022-01-01", "2024-06-20"), le("2024-07-10", "2025-01-01")], AS_OF)
     assert (only.end, only.duration_days) == (None, 911)
 
 
-def test_each_person_has_their_own_spells():
+def test_each_person_has_their_own_spells(merge):
     records = [le("2020-01-01", "2020-06-30", person="p1"), le("2020-07-01", "2021-01-01", person="p2")]
-    assert [(s.person, s.start.isoformat()) for s in build_spells(records, AS_OF)] == [
+    assert [(s.person, s.start.isoformat()) for s in merge(records, AS_OF)] == [
         ("p1", "2020-01-01"), ("p2", "2020-07-01"),
     ]
 
 
-def test_team_band_and_reason_are_those_of_the_assignment_the_spell_ended_in():
+def test_team_band_and_reason_are_those_of_the_assignment_the_spell_ended_in(merge):
     records = [
         le("2020-01-01", "2022-12-31", team="Willow", band="4", leaving_reason="Retirement"),
         le("2021-01-01", "2021-06-30", team="Oak", band="5", leaving_reason="End of secondment"),
     ]
-    [only] = build_spells(records, AS_OF)
+    [only] = merge(records, AS_OF)
     assert (only.team, only.band, only.leaving_reason) == ("Willow", "4", "Retirement")
 
 
-def test_an_open_spell_takes_the_post_held_on_as_of_not_one_starting_later():
+def test_an_open_spell_takes_the_post_held_on_as_of_not_one_starting_later(merge):
     records = [
         le("2020-01-01", "2021-12-31", team="Willow", band="4"),
         le("2022-01-01", None, team="Oak", band="5"),
         le("2024-07-15", None, team="Ash", band="6"),  # after as_of: joins the spell, never labels it
     ]
-    [only] = build_spells(records, AS_OF)
+    [only] = merge(records, AS_OF)
     assert (only.team, only.band, only.end) == ("Oak", "5", None)
 
 
-def test_posts_ending_after_as_of_count_as_in_post_so_the_later_started_one_labels_the_spell():
+def test_posts_ending_after_as_of_count_as_in_post_so_the_later_started_one_labels_the_spell(merge):
     records = [le("2021-01-01", "2025-12-31", team="Willow"), le("2022-01-01", "2024-12-31", team="Oak")]
-    [only] = build_spells(records, AS_OF)
+    [only] = merge(records, AS_OF)
     assert (only.team, only.end) == ("Oak", None)
 
 
-def test_unsorted_input_and_impossible_dates_are_refused():
+def test_a_tie_on_end_and_start_goes_to_the_greatest_assignment_number_in_code_point_order(merge):
+    # "a-7" > "B-9" > "B-10" character by character (code points), whatever a collation says.
+    records = [
+        AssignmentRecord("p1", number, date(2022, 1, 1), date(2023, 6, 30), team=team)
+        for number, team in [("B-9", "Upper"), ("a-7", "Lower"), ("B-10", "Ten")]
+    ]
+    [only] = merge(records, AS_OF)
+    assert (only.team, only.end) == ("Lower", date(2023, 6, 30))
+
+
+def test_the_reference_refuses_unsorted_input_and_impossible_dates():
     with pytest.raises(ValueError, match="sorted"):
         list(iter_spells([le("2021-01-01"), le("2020-01-01")], AS_OF))
     with pytest.raises(ValueError, match="ends before it starts"):
@@ -169,10 +187,10 @@ def test_cohort_rate_only_counts_spells_that_started_more_than_365_k_days_ago():
     assert cohort_rate(spells, as_of, 2).rate is None and cohort_rate(spells, as_of, 2).eligible == 0
 
 
-def test_leap_day_starts_and_ends_count_real_days():
-    [leap] = build_spells([le("2020-02-29", "2021-02-28")], AS_OF)
+def test_leap_day_starts_and_ends_count_real_days(merge):
+    [leap] = merge([le("2020-02-29", "2021-02-28")], AS_OF)
     assert leap.duration_days == 365  # not retained at one year
-    [over] = build_spells([le("2020-02-28", "2021-02-28")], AS_OF)
+    [over] = merge([le("2020-02-28", "2021-02-28")], AS_OF)
     assert over.duration_days == 366
 
 

@@ -1,5 +1,6 @@
 """Retention against independent oracles: lifelines for Kaplan–Meier and its intervals, and a
-plain-Python reference (written here, differently) for spells and cohort rates."""
+plain-Python merge by pairwise union (written here, differently again from both production's
+merge and the reference in reference.py) for spells and cohort rates."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ import pytest
 lifelines = pytest.importorskip("lifelines")
 
 from peerwork.retention.survival import (
-    AssignmentRecord,
     KaplanMeier,
-    build_spells,
     cohort_rates,
     retention_estimates,
 )
+from tests.unit.retention.reference import AssignmentRecord, build_spells
+from tests.unit.retention.spells import production_spells
 
 YEARS = (1, 2, 3)
 AS_OF_DATES = [date(2024, 2, 29), date(2023, 3, 31), date(2021, 12, 31)]
@@ -112,8 +113,11 @@ def lifelines_at(fitter, days: int) -> tuple[float, float, float]:
 @pytest.mark.parametrize("as_of", AS_OF_DATES)
 def test_spells_equal_the_reference_merge(seed, as_of):
     records = lived_experience(generate_assignments(seed))
-    ours = sorted((s.person, s.start, s.end, s.duration_days) for s in build_spells(records, as_of))
-    assert ours == reference_spells(records, as_of)
+    expected = reference_spells(records, as_of)
+    for merge in (production_spells, build_spells):
+        assert sorted((s.person, s.start, s.end, s.duration_days) for s in merge(records, as_of)) == expected
+    # Labels too (the pairwise union has none): production's merge against reference.py's.
+    assert production_spells(records, as_of) == build_spells(records, as_of)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

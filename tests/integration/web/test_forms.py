@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import re
 from datetime import date, timedelta
 
@@ -52,8 +54,8 @@ async def test_a_valid_course_form_still_makes_the_course(client):
     page = await post_form(client, "/cpd/courses", "/cpd/courses", course)
     assert page.status_code == 303, page.text
     made = await Course.select().first()
-    assert (made["title"], str(made["hours"]), made["kind"], made["renewal_months"]) == \
-        ("Induction day", "7.5", "induction", None)
+    assert (made["title"], Decimal(str(made["hours"])), made["kind"], made["renewal_months"]) == \
+        ("Induction day", Decimal("7.5"), "induction", None)
     assert set(made["mandatory_roles"].split(",")) == {"psw", "supervisor"}
 
 

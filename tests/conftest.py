@@ -7,6 +7,7 @@ the run and dropped afterwards. Each test starts from freshly migrated, empty ta
 
 from __future__ import annotations
 
+import base64
 import asyncio
 import os
 import secrets
@@ -32,6 +33,7 @@ else:
 os.environ["PEERWORK_DATABASE_URL"] = DATABASE_URL
 os.environ["PEERWORK_SCHEDULER"] = "false"
 os.environ["PEERWORK_SECRET_KEY"] = "test-secret-" + secrets.token_hex(8)
+os.environ["PEERWORK_ENCRYPTION_KEYS"] = "t1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
 os.environ.pop("PEERWORK_LOGIN_MAX_FAILURES", None)
 
 from peerwork.core.db import close_pool, is_postgres, open_pool, use_database  # noqa: E402

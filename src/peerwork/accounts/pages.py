@@ -42,7 +42,7 @@ async def login(request: Request, data: Annotated[dict[str, str], FORM]) -> Temp
         return render(request, "login.html", status_code=400, title="Sign in", next=target, email=email,
                       error="Enter your email address and password.")
     try:
-        secret, _ = await accounts.sign_in(
+        signed = await accounts.sign_in(
             email, password, session_hours=settings.session_hours,
             max_failures=settings.login_max_failures, window_minutes=settings.login_window_minutes,
         )

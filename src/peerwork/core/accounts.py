@@ -249,7 +249,8 @@ JOIN membership m ON m.account = c.account AND m.organisation = c.organisation
 WHERE c.token_hash = {{}} AND {condition}
 """
 _TOKEN_SQL = _PRINCIPAL_SQL.format(table="api_token", stamp="last_used_at", condition="c.revoked_at IS NULL")
-_SESSION_SQL = _PRINCIPAL_SQL.format(table="login_session", stamp="expires_at", condition="c.expires_at > {}")
+_SESSION_SQL = _PRINCIPAL_SQL.format(table="login_session", stamp="expires_at",
+                                     condition="c.expires_at > {} AND c.second_factor_due = {}")
 _TOUCH_EVERY = timedelta(hours=1)
 
 
@@ -310,13 +311,31 @@ async def _recent_failures(email_hash: str, window: timedelta) -> int:
     )
 
 
+def password_matches(account: Account | None, password: str) -> bool:
+    """Verify against a real hash even when there is no account, so timing says nothing."""
+    try:
+        return _hasher.verify(account.password_hash if account and account.password_hash else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    secret: str  # the session cookie, shown once
+    account_id: UUID
+    organisation_id: UUID
+    second_factor_due: bool  # the session identifies nobody until the second factor is given
+
+
 async def sign_in(
-    email: str, password: str, *, session_hours: int, max_failures: int, window_minutes: int
-) -> tuple[str, Principal]:
-    """Check a password and open a session; returns the cookie secret and the principal.
+    email: str, password: str, *, session_hours: int, max_failures: int, window_minutes: int, user_agent: str = ""
+) -> SignedIn:
+    """Check a password and open a session.
 
     At most ``max_failures`` failed attempts per address in ``window_minutes``, counted in the
     database so the limit holds across app instances. The error never says which part was wrong.
+    When the account needs a second factor the session is opened pending it (see
+    :func:`second_factor_needed`).
     """
     email = email.strip().lower()
     email_hash = digest(email)
@@ -324,11 +343,7 @@ async def sign_in(
     if await _recent_failures(email_hash, window) >= max_failures:
         raise TooManyAttempts(f"Too many failed sign-ins. Try again in {window_minutes} minutes.")
     account = await Account.objects().where(Account.email == email).first()
-    ok = False
-    try:
-        ok = _hasher.verify(account.password_hash if account and account.password_hash else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        ok = False
+    ok = password_matches(account, password)
     membership = None
     if ok and account is not None and account.is_active and account.password_hash:
         membership = await Membership.select(Membership.organisation).where(
@@ -338,18 +353,73 @@ async def sign_in(
         await LoginAttempt(email_hash=email_hash).save()
         raise InvalidInput("That email and password do not match an account.")
     await LoginAttempt.delete().where(LoginAttempt.email_hash == email_hash)
+    organisation_id = membership["organisation"]
+    due = await second_factor_needed(account.id, organisation_id)
+    secret = await open_session(account.id, organisation_id, session_hours=session_hours, via="password",
+                                second_factor_due=due, user_agent=user_agent)
+    await audit.record(None, "login", "account", account.id, organisation_id=organisation_id,
+                       via="password", second_factor_due=due)
+    return SignedIn(secret, account.id, organisation_id, due)
+
+
+# Admin and HR see special-category data: they always need a second factor.
+ROLES_NEEDING_MFA = frozenset({"admin", "hr"})
+
+
+async def second_factor_needed(account_id: UUID, organisation_id: UUID) -> bool:
+    """Whether a password alone is not enough for this account in this organisation: it has
+    an authenticator set up, holds a role that requires one, or the organisation requires it
+    of everyone."""
+    rows = await Membership.select(
+        Membership.role, Membership.account.totp_enabled_at, Membership.organisation.require_mfa_for_all,
+    ).where((Membership.account == account_id) & (Membership.organisation == organisation_id))
+    if not rows:
+        return False
+    first = rows[0]
+    return bool(first["account.totp_enabled_at"] or first["organisation.require_mfa_for_all"]
+                or ROLES_NEEDING_MFA & {r["role"] for r in rows})
+
+
+async def open_session(
+    account_id: UUID, organisation_id: UUID, *, session_hours: int, via: str,
+    second_factor_due: bool = False, user_agent: str = "",
+) -> str:
+    """A new browser session; returns the cookie secret (only its SHA-256 is stored)."""
     secret = new_secret()
     await LoginSession(
-        account=account.id, organisation=membership["organisation"], token_hash=digest(secret),
-        expires_at=now() + timedelta(hours=session_hours),
+        account=account_id, organisation=organisation_id, token_hash=digest(secret),
+        expires_at=now() + timedelta(hours=session_hours), second_factor_due=second_factor_due,
+        via=via, user_agent=user_agent[:200],
     ).save()
-    principal = await _principal_for(account.id, membership["organisation"], "session")
-    await audit.record(principal, "login", "account", account.id)
-    return secret, principal
+    return secret
+
+
+async def pending_second_factor(secret: str) -> tuple[UUID, UUID] | None:
+    """(account, organisation) of a live session still waiting for its second factor."""
+    row = await LoginSession.select(LoginSession.account, LoginSession.organisation).where(
+        (LoginSession.token_hash == digest(secret)) & (LoginSession.second_factor_due == True)  # noqa: E712
+        & (LoginSession.expires_at > now())
+    ).first()
+    return (row["account"], row["organisation"]) if row else None
+
+
+async def second_factor_given(secret: str) -> None:
+    """The session's second factor checked out: from now on it identifies its account."""
+    await LoginSession.update({LoginSession.second_factor_due: False}).where(
+        LoginSession.token_hash == digest(secret))
+
+
+async def end_sessions(account_id: UUID, *, keep_secret: str | None = None) -> int:
+    """End every session of the account (but the one whose cookie is ``keep_secret``)."""
+    condition = LoginSession.account == account_id
+    if keep_secret is not None:
+        condition &= LoginSession.token_hash != digest(keep_secret)
+    ended = await LoginSession.delete().where(condition).returning(LoginSession.id)
+    return len(ended)
 
 
 async def authenticate_session(secret: str) -> Principal | None:
-    return _principal_from(await LoginSession.raw(_SESSION_SQL, digest(secret), now()), "session")
+    return _principal_from(await LoginSession.raw(_SESSION_SQL, digest(secret), now(), False), "session")
 
 
 async def sign_out(secret: str) -> None:
@@ -358,4 +428,5 @@ async def sign_out(secret: str) -> None:
 
 async def set_password(account_id: UUID, password: str) -> None:
     check_password(password)
-    await Account.update({Account.password_hash: _hasher.hash(password)}).where(Account.id == account_id)
+    await Account.update({Account.password_hash: _hasher.hash(password), Account.password_changed_at: now()}).where(
+        Account.id == account_id)

@@ -46,6 +46,14 @@ class Settings:
     # Where people reach this service (links in emails and calendar feeds); empty means
     # http://HOST:PORT of this process.
     public_url: str = ""
+    # Keys for encrypting secrets at rest (TOTP secrets, SSO client secrets), kept outside the
+    # database: "kid:base64-32-bytes" entries, the first one current, the others still read so
+    # keys can rotate. Empty means a key file (below) is used, made on first use.
+    encryption_keys: tuple[str, ...] = field(default=(), repr=False)
+    encryption_key_file: str = "var/peerwork.key"
+    # Invitations and password resets.
+    invitation_days: int = 7
+    reset_minutes: int = 60
 
     @property
     def site_url(self) -> str:
@@ -131,6 +139,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                                         Settings.application_retention_days, minimum=1),
         apply_limit_per_hour=_int(env, "PEERWORK_APPLY_LIMIT_PER_HOUR", Settings.apply_limit_per_hour, minimum=1),
         public_url=(env.get("PEERWORK_PUBLIC_URL") or "").rstrip("/"),
+        encryption_keys=tuple(k.strip() for k in (env.get("PEERWORK_ENCRYPTION_KEYS") or "").split(",") if k.strip()),
+        encryption_key_file=env.get("PEERWORK_ENCRYPTION_KEY_FILE") or Settings.encryption_key_file,
+        invitation_days=_int(env, "PEERWORK_INVITATION_DAYS", Settings.invitation_days, minimum=1),
+        reset_minutes=_int(env, "PEERWORK_RESET_MINUTES", Settings.reset_minutes, minimum=5),
     )
 
 

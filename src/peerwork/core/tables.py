@@ -41,6 +41,8 @@ class Organisation(Table):
     name = Varchar(length=200)
     kind = Varchar(length=16, default="nhs_trust")  # nhs_trust | vcse
     created_at = Timestamptz(default=TimestamptzNow())
+    # Admin and HR always need a second factor; this asks it of every role.
+    require_mfa_for_all = Boolean(default=False)
 
 
 class NetworkMembership(Table):
@@ -72,6 +74,11 @@ class Account(Table):
     person = ForeignKey(references=Person, null=True, default=None)
     is_active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    password_changed_at = Timestamptz(null=True, default=None)
+    # TOTP (RFC 6238): the secret is encrypted with a key kept outside the database.
+    totp_secret = Text(null=True, default=None)
+    totp_enabled_at = Timestamptz(null=True, default=None)
+    totp_last_step = Integer(null=True, default=None)  # a code is accepted once, never replayed
 
 
 class Membership(Table):
@@ -106,6 +113,11 @@ class LoginSession(Table):
     token_hash = Varchar(length=64, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
+    # Signed in with a password, but the second factor is still to come: such a session
+    # identifies nobody to the app until it is cleared.
+    second_factor_due = Boolean(default=False)
+    via = Varchar(length=16, default="password")  # password | invitation | reset | sso
+    user_agent = Varchar(length=200, default="")
 
 
 class LoginAttempt(Table):

@@ -8,7 +8,7 @@ MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations" / "workforce"
 APP_CONFIG = AppConfig(
     app_name="workforce",
     migrations_folder_path=MIGRATIONS,
-    table_classes=table_finder(modules=["peerwork.core.tables", "peerwork.workforce.tables", "peerwork.cpd.tables"], exclude_imported=True),
+    table_classes=table_finder(modules=["peerwork.core.tables", "peerwork.workforce.tables", "peerwork.cpd.tables", "peerwork.accounts.tables"], exclude_imported=True),
     migration_dependencies=[],
     commands=[],
 )

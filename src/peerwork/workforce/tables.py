@@ -32,4 +32,6 @@ class Assignment(Table):
     end_date = Date(null=True, default=None)
     leaving_reason = Text(null=True, default=None)
     fte = Numeric(digits=(5, 4), null=True, default=None)
+    # The line manager's own assignment number in this organisation (from the import).
+    line_manager_assignment_number = Varchar(length=64, null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,95 @@
+"""Encryption at rest for the few secrets peerwork must be able to read back (TOTP secrets,
+SSO client secrets), with keys that are not in the database: a copy of the database alone
+does not reveal them.
+
+AES-256-GCM (``cryptography``), a fresh 96-bit nonce per value, and the value's purpose as
+associated data, so a ciphertext moved to another column does not decrypt. Each value names
+the key it was made with (``v1.<kid>.<data>``), so keys can rotate: new values use the first
+key, old ones are read with theirs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from peerwork.core.settings import SettingsError, current_settings
+
+VERSION = "v1"
+
+
+class DecryptionFailed(ValueError):
+    """A value that no configured key opens (wrong key, tampered, or moved to another purpose)."""
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def parse_keys(entries: tuple[str, ...]) -> dict[str, bytes]:
+    """``kid:base64`` entries into {kid: 32-byte key}, in order (the first is current)."""
+    keys: dict[str, bytes] = {}
+    for entry in entries:
+        kid, _, encoded = entry.partition(":")
+        try:
+            key = _unb64(encoded.strip())
+        except (binascii.Error, ValueError):
+            key = b""
+        if not kid.strip().isalnum() or len(key) != 32:
+            raise SettingsError("PEERWORK_ENCRYPTION_KEYS: each entry is kid:base64 of 32 random bytes "
+                                "(e.g. k1:" + _b64(secrets.token_bytes(32)) + ").")
+        keys[kid.strip()] = key
+    return keys
+
+
+def _key_file(path: Path) -> tuple[str, ...]:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Created readable by this user only; a local instance's key, never the database's.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(f"k1:{_b64(secrets.token_bytes(32))}\n")
+    return tuple(line.strip() for line in path.read_text().splitlines() if line.strip())
+
+
+@lru_cache(maxsize=4)
+def _keys(entries: tuple[str, ...], key_file: str) -> tuple[str, dict[str, bytes]]:
+    keys = parse_keys(entries or _key_file(Path(key_file)))
+    if not keys:
+        raise SettingsError(f"{key_file} holds no encryption key.")
+    return next(iter(keys)), keys
+
+
+def _current() -> tuple[str, dict[str, bytes]]:
+    settings = current_settings()
+    return _keys(settings.encryption_keys, settings.encryption_key_file)
+
+
+def encrypt(plaintext: str, *, purpose: str) -> str:
+    kid, keys = _current()
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(keys[kid]).encrypt(nonce, plaintext.encode(), purpose.encode())
+    return f"{VERSION}.{kid}.{_b64(nonce + sealed)}"
+
+
+def decrypt(value: str, *, purpose: str) -> str:
+    _, keys = _current()
+    try:
+        version, kid, data = value.split(".", 2)
+        raw = _unb64(data)
+        if version != VERSION or kid not in keys or len(raw) < 13:
+            raise DecryptionFailed("no configured key opens this value")
+        return AESGCM(keys[kid]).decrypt(raw[:12], raw[12:], purpose.encode()).decode()
+    except (ValueError, InvalidTag, binascii.Error) as exc:
+        raise DecryptionFailed("no configured key opens this value") from exc

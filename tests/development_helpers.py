@@ -86,3 +86,36 @@ async def group_session(org, facilitator: User, attended: list[User], absent: li
     await session.save()
     for user, came in [(u, True) for u in attended] + [(u, False) for u in absent]:
         await GroupAttendance(session=session.id, account=user.principal.account_id, attended=came).save()
+
+
+STAFF_HEADER = ("assignment_number,person_id,position_title,lived_experience_role,afc_band,team,start_date,"
+                "end_date,leaving_reason,fte,line_manager_assignment_number")
+
+
+def staff_row(number: str, employee: str, *, started: date, ended: date | None = None, lived_experience: bool = True,
+              title: str = "Peer Support Worker", team: str = "Willow Ward", manager: str = "") -> str:
+    """One assignments CSV row under STAFF_HEADER (line manager by assignment number)."""
+    return (f"{number},{employee},{title},{'Y' if lived_experience else 'N'},4,{team},{started.isoformat()},"
+            f"{ended.isoformat() if ended else ''},,,{manager}")
+
+
+async def import_staff(org, *rows: str) -> None:
+    """Staff records through HR's import (all rows must be good)."""
+    report = await import_assignments(org.id, "\n".join([STAFF_HEADER, *rows]) + "\n")
+    assert report.ok, report.errors
+
+
+async def person_id(org, employee: str) -> UUID:
+    row = await Person.select(Person.id).where((Person.organisation == org.id)
+                                               & (Person.employee_number == employee)).first()
+    return row["id"]
+
+
+async def account_for(org, employee: str | None, name: str, role: str = "psw", email: str | None = None) -> User:
+    """An account (with an API token) linked to the staff record with this employee number."""
+    linked = await person_id(org, employee) if employee else None
+    email = email or f"{name.lower().replace(' ', '.')}@{org.slug}.example"
+    view = await accounts.create_account(org.id, email, [role], display_name=name, person_id=linked)
+    issued = await accounts.issue_api_token(view.id, org.id)
+    principal = await accounts.authenticate_token(issued.token)
+    return User(principal=principal, token=issued.token, email=view.email)

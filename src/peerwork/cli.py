@@ -92,8 +92,12 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     async def work() -> int:
         logins = await load_demo()
         print("Demo organisations are ready. Sign in at http://%s:%s/login with:" % (settings.host, settings.port))
-        for organisation, email, role, password in logins:
-            print(f"  {organisation:<14} {role:<11} {email:<32} password: {password}")
+        for organisation, email, role, password, key in logins:
+            extra = f"  authenticator key: {key}" if key else ""
+            print(f"  {organisation:<14} {role:<11} {email:<32} password: {password}{extra}")
+        if any(key for *_, key in logins):
+            print("Admin and HR also need a code from an authenticator app: add the authenticator key to one\n"
+                  "(time-based). That key is public and for this demo only.")
         return 0
 
     return _run(settings, work)
@@ -127,6 +131,48 @@ def cmd_users_create(settings: Settings, args: argparse.Namespace) -> int:
         print("API token (shown once; store it safely):")
         print(issued.token)
         return 0
+
+    return _run(settings, work)
+
+
+def cmd_users_invite(settings: Settings, args: argparse.Namespace) -> int:
+    from peerwork.accounts import invitations
+    from peerwork.core.access import system_principal
+    from peerwork.workforce.organisations import organisation_by_slug
+
+    async def work() -> int:
+        org = await organisation_by_slug(args.org)
+        principal = system_principal(org.id, org.slug, org.name)
+        if args.email:
+            invited = await invitations.invite(principal, email=args.email, role=args.role)
+            # Never the link: it is a password in all but name, and goes only to the person.
+            print(f"Invited {invited.email} as {args.role} in {org.slug}; the link expires "
+                  f"{invited.expires_at:%-d %B %Y %H:%M} UTC.")
+            return 0
+        counted = await invitations.invite_everyone_in_lived_experience_roles(principal, dry_run=True)
+        print(f"{counted.eligible} people in lived-experience roles in {org.slug} have no account and an email "
+              f"address; {counted.without_email} have no usable email address.")
+        if args.dry_run or not counted.eligible:
+            return 0
+        done = await invitations.invite_everyone_in_lived_experience_roles(principal)
+        print(f"Invited {done.invited}. Each gets an email with a single-use link to set their password.")
+        return 0
+
+    return _run(settings, work)
+
+
+def cmd_mail_send(settings: Settings, args: argparse.Namespace) -> int:
+    from peerwork.core.mail.outbox import deliver_due, due_now
+    from peerwork.core.mail.transports import transport_from_url
+
+    transport = transport_from_url(settings.mail_url)
+
+    async def work() -> int:
+        if args.all:  # also what is waiting out a retry backoff; each message still goes once
+            await due_now()
+        report = await deliver_due(transport, max_attempts=settings.mail_max_attempts, sender=settings.mail_from)
+        print(f"{report.sent} sent, {report.retrying} to retry later, {report.failed} given up.")
+        return 0 if not report.failed else 1
 
     return _run(settings, work)
 
@@ -267,6 +313,22 @@ def build_parser() -> OneLineParser:
     create_user.add_argument("--name", help="display name")
     create_user.add_argument("--password-stdin", action="store_true", help="read a sign-in password from stdin")
     create_user.set_defaults(handler=cmd_users_create)
+    invite = users.add_parser("invite", help="email single-use invitations to set a password (prints counts, never a link)")
+    invite.add_argument("--org", required=True, help="organisation slug")
+    who = invite.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email", help="invite this address")
+    who.add_argument("--all-lived-experience", action="store_true",
+                     help="invite everyone in post in a lived-experience role who has no account yet")
+    invite.add_argument("--role", choices=["admin", "hr", "peer_lead", "supervisor", "psw"], default="psw",
+                        help="role for --email (default psw)")
+    invite.add_argument("--dry-run", action="store_true", help="with --all-lived-experience: only count")
+    invite.set_defaults(handler=cmd_users_invite)
+
+    mail = commands.add_parser("mail", help="the outbox").add_subparsers(
+        dest="mail_command", required=True, metavar="ACTION", parser_class=OneLineParser)
+    send = mail.add_parser("send", help="deliver the outbox's due messages now (each exactly once)")
+    send.add_argument("--all", action="store_true", help="also messages waiting to retry after a failure")
+    send.set_defaults(handler=cmd_mail_send)
 
     imports = commands.add_parser("import", help="import records").add_subparsers(
         dest="import_command", required=True, metavar="KIND", parser_class=OneLineParser)

@@ -2,6 +2,13 @@
 
 Deterministic (seeded), loaded through the same import HR uses, and safe to re-run: a second
 run changes nothing and prints the same logins.
+
+Most people have a staff record and no account, as in a real organisation after HR's first
+import: the seven supports, compliance and pairing count them all (36 lived-experience staff
+in post at the NHS trust, 13 at the VCSE) and mark who has no account yet. The import carries
+line managers: the demo peer supervisor manages everyone but the peer lead, who manages the
+supervisor; the supervisor has done the managers' course, so "support for their managers" is
+measured for imported staff without accounts.
 """
 
 from __future__ import annotations
@@ -10,14 +17,20 @@ import csv
 import io
 import random
 from datetime import date, time, timedelta
+from uuid import UUID
 
 from peerwork.core.errors import Conflict, NotFound
-from peerwork.core import accounts
+from peerwork.accounts import mfa
+from peerwork.core import accounts, audit, crypto
+from peerwork.core.time import now
 from peerwork.workforce.importer import import_assignments
 from peerwork.workforce.organisations import create_organisation, organisation_by_slug
 from peerwork.core.tables import Account, Person
 
 DEMO_PASSWORD = "peer-support-demo"
+# Admin and HR always need a second factor; the demo's share this authenticator key, printed
+# with their logins so anyone trying the demo can add it to an app. Demo only: it is public.
+DEMO_TOTP_SECRET = "PEERWORKDEMOONLYNOTASECRET234567"
 NETWORK = "northfield-peer-network"
 
 ORGANISATIONS = [
@@ -67,9 +80,11 @@ def demo_csv(org: dict, today: date, seed: int) -> tuple[str, list[tuple[str, st
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["assignment_number", "person_id", "position_title", "lived_experience_role", "afc_band",
-                     "team", "start_date", "end_date", "leaving_reason", "fte"])
+                     "team", "start_date", "end_date", "leaving_reason", "fte", "line_manager_assignment_number"])
     names = []
     prefix = org["slug"][:2].upper()
+    # The demo lead (person 0) manages the supervisor (person 1), who manages everyone else.
+    lead_post, supervisor_post = f"{prefix}10001-1", f"{prefix}10002-1"
     for i in range(org["people"]):
         employee = f"{prefix}{10001 + i}"
         names.append((employee, GIVEN[(i * 7 + seed) % len(GIVEN)], FAMILY[(i * 5 + seed) % len(FAMILY)]))
@@ -85,12 +100,13 @@ def demo_csv(org: dict, today: date, seed: int) -> tuple[str, list[tuple[str, st
         else:
             title, band = rng.choice(OTHER_ROLES)
         fte = rng.choice(["1", "1", "0.8", "0.6", "0.5"])
+        manager = "" if i == 0 else lead_post if i == 1 else supervisor_post
         number = 1
         # Some peers move up (a new assignment the day after) - the spell continues.
         if peer and i not in fixed and title == "Peer Support Worker" and rng.random() < 0.25 and (today - start).days > 500:
             moved = start + timedelta(days=rng.randint(365, (today - start).days - 60))
             writer.writerow([f"{employee}-{number}", employee, title, "Y", band, team, start.isoformat(),
-                             (moved - timedelta(days=1)).isoformat(), "Internal move", fte])
+                             (moved - timedelta(days=1)).isoformat(), "Internal move", fte, manager])
             number += 1
             start, title, band = moved, "Senior Peer Support Worker", "5"
         end, reason = "", ""
@@ -98,7 +114,7 @@ def demo_csv(org: dict, today: date, seed: int) -> tuple[str, list[tuple[str, st
             left = start + timedelta(days=rng.randint(60, (today - start).days - 1))
             end, reason = left.strftime("%d/%m/%Y"), rng.choice(LEAVING_REASONS)
         writer.writerow([f"{employee}-{number}", employee, title, "Y" if peer else "N", band, team,
-                         start.isoformat(), end, reason, fte])
+                         start.isoformat(), end, reason, fte, manager])
     return out.getvalue(), names
 
 
@@ -140,21 +156,40 @@ DEMO_COURSES = [  # (title, hours, provider, kind, mandatory for, renewal months
 ]
 
 
-async def load_demo_courses() -> None:
-    """The demo trust's course catalogue (once)."""
+async def load_demo_courses(today: date) -> None:
+    """The demo trust's course catalogue, and the demo supervisor's managers' course (once)."""
     from decimal import Decimal
 
-    from peerwork.cpd.tables import Course
+    from peerwork.cpd.tables import Course, CpdRecord
 
     org = await organisation_by_slug("northfield-nhs")
     for title, hours, provider, kind, roles, renewal in DEMO_COURSES:
         if not await Course.exists().where((Course.organisation == org.id) & (Course.title == title)):
             await Course(organisation=org.id, title=title, hours=Decimal(hours), provider=provider, kind=kind,
                          mandatory_roles=roles, renewal_months=renewal).save()
+    course = await Course.select(Course.id, Course.title, Course.hours).where(
+        (Course.organisation == org.id) & (Course.kind == "manager")).first()
+    supervisor = await Account.select(Account.id).where(Account.email == "supervisor@northfield.example").first()
+    if course and supervisor and not await CpdRecord.exists().where(
+            (CpdRecord.account == supervisor["id"]) & (CpdRecord.course == course["id"])):
+        await CpdRecord(organisation=org.id, account=supervisor["id"], course=course["id"], activity=course["title"],
+                        done_on=today - timedelta(days=200), hours=course["hours"], status="done").save()
 
 
-async def load_demo(today: date | None = None) -> list[tuple[str, str, str, str]]:
-    """Create (or refresh) the demo; returns (organisation, email, role, password) per login."""
+async def enrol_demo_authenticator(email: str, organisation_id: UUID) -> None:
+    """Two-step sign-in on for a demo login, with the published demo key (once)."""
+    enabled = await Account.update({
+        Account.totp_secret: crypto.encrypt(DEMO_TOTP_SECRET, purpose=mfa.TOTP_PURPOSE),
+        Account.totp_enabled_at: now(), Account.totp_last_step: None,
+    }).where((Account.email == email) & Account.totp_enabled_at.is_null()).returning(Account.id)
+    for row in enabled:
+        await audit.record(None, "mfa_enable", "account", row["id"], organisation_id=organisation_id,
+                           method="demo_key")
+
+
+async def load_demo(today: date | None = None) -> list[tuple[str, str, str, str, str | None]]:
+    """Create (or refresh) the demo; returns (organisation, email, role, password, authenticator
+    key or None) per login."""
     today = today or date.today()
     logins = []
     for seed, org in enumerate(ORGANISATIONS, start=1):
@@ -186,7 +221,11 @@ async def load_demo(today: date | None = None) -> list[tuple[str, str, str, str]
                                                   person_id=person_id)
                 except Conflict:
                     pass
-            logins.append((org["slug"], email, role, DEMO_PASSWORD))
+            key = None
+            if role in accounts.ROLES_NEEDING_MFA:
+                await enrol_demo_authenticator(email, view.id)
+                key = DEMO_TOTP_SECRET
+            logins.append((org["slug"], email, role, DEMO_PASSWORD, key))
     await load_demo_series(today)
-    await load_demo_courses()
+    await load_demo_courses(today)
     return logins

@@ -1,20 +1,26 @@
-"""Helpers for the browser tests: demo logins, signing in through the form, CSV files, axe."""
+"""Helpers for the browser tests: demo logins, signing in through the form (with the code step),
+CSV files, axe."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
+import pyotp
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
-from peerwork.demo import DEMO_LOGINS, DEMO_PASSWORD, ORGANISATIONS
+from peerwork.core.security import SESSION_COOKIE
+from peerwork.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET, ORGANISATIONS
 
 NORTHFIELD = ORGANISATIONS[0]
 CSV_HEADER = ("assignment_number,person_id,position_title,lived_experience_role,afc_band,team,"
@@ -46,13 +52,88 @@ def demo_email(org_slug: str, role: str) -> str:
     return f"{local}@{domain}"
 
 
+# --- two-step sign-in ------------------------------------------------------------------------
+# Admin and HR always need a code from an authenticator app; the demo's share DEMO_TOTP_SECRET.
+# The server accepts each code once (and one 30-second step either side of now), so the helpers
+# remember the last step used per account and only ever type a newer one.
+
+_authenticators: dict[str, str] = {}  # email -> TOTP secret, for accounts set up during the run
+_last_step: dict[str, int] = {}  # email -> the newest time step whose code was typed
+# email -> the session cookie of a sign-in that took a code, reused by later sign-ins while
+# the server still accepts it (so a dozen HR sign-ins do not wait for a dozen new codes)
+_sessions: dict[str, list[Any]] = {}
+
+
+def authenticator_code(email: str, secret: str | None = None) -> str:
+    """The code the account's authenticator app shows, never one already typed for it in this
+    run: the previous, current or next step's, waiting for the clock when all three are used."""
+    secret = secret or _authenticators.get(email, DEMO_TOTP_SECRET)
+    _authenticators[email] = secret
+    totp = pyotp.TOTP(secret)
+    step = max(totp.timecode(datetime.now(UTC)) - 1, _last_step.get(email, -1) + 1)
+    while step > totp.timecode(datetime.now(UTC)) + 1:
+        time.sleep(0.5)
+    _last_step[email] = step
+    return totp.generate_otp(step)
+
+
+def enter_code(page: Page, email: str) -> None:
+    """On the code step of signing in: type the account's current authenticator code."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    page.get_by_label("Code from your authenticator app").fill(authenticator_code(email))
+    page.get_by_role("button", name="Continue").click()
+
+
+def set_up_authenticator(page: Page, email: str) -> list[str]:
+    """On a "Set up two-step sign-in" page: add the key shown (as an app would), type its first
+    code, and go on past the recovery codes; returns those codes."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-step sign-in")
+    secret = page.locator("#totp-key").inner_text().replace(" ", "")
+    page.get_by_label("Code from your authenticator app").fill(authenticator_code(email, secret))
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Save your recovery codes")
+    codes = page.get_by_role("list", name="Recovery codes").get_by_role("listitem").all_inner_texts()
+    page.get_by_role("button", name="I have saved these codes").click()
+    return codes
+
+
+def _resume(page: Page, email: str) -> bool:
+    """Reuse the session of an earlier sign-in with a code, if the server still accepts it."""
+    cookies = _sessions.get(email)
+    if not cookies:
+        return False
+    page.context.add_cookies(cookies)
+    page.goto("/")
+    if "/login" in urlsplit(page.url).path:
+        page.context.clear_cookies()
+        del _sessions[email]
+        return False
+    return True
+
+
 def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> Page:
-    """Sign in through the form, as a person would, and wait for the home page."""
+    """Sign in through the form, as a person would, and wait for the home page.
+
+    When the account needs a second factor the helper types the code from its authenticator
+    (the demo key for the demo's admin and HR), or sets one up when asked to; later sign-ins to
+    the same account reuse that browser session while it lasts."""
+    if _resume(page, email):
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+        return page
     page.goto("/login")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(re.compile(r"Welcome|Enter your code|Set up two-step sign-in"))
+    step = heading.inner_text()
+    if step == "Enter your code":
+        enter_code(page, email)
+    elif step == "Set up two-step sign-in":
+        set_up_authenticator(page, email)
+    expect(heading).to_contain_text("Welcome")
+    if not step.startswith("Welcome"):
+        _sessions[email] = [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE]
     return page
 
 

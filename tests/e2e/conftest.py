@@ -7,6 +7,7 @@ downloaded: Playwright drives ``/usr/bin/chromium``.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import socket
@@ -22,6 +23,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.e2e.browser import CreatedAccount, LiveServer, sign_in
+from tests.mailserver import SmtpServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,7 +33,7 @@ CHROMIUM_ARGS = [
 STARTUP_TIMEOUT_S = 20.0
 
 
-def _server_env(database_url: str, public_url: str, run_dir: Path) -> dict[str, str]:
+def _server_env(database_url: str, public_url: str, run_dir: Path, mail_url: str) -> dict[str, str]:
     # Start from the parent environment for PATH and friends, but drop every PEERWORK_* value:
     # the in-process tests' conftest points PEERWORK_DATABASE_URL at its own database.
     env = {key: value for key, value in os.environ.items() if not key.startswith("PEERWORK_")}
@@ -39,11 +41,14 @@ def _server_env(database_url: str, public_url: str, run_dir: Path) -> dict[str, 
         "PEERWORK_DATABASE_URL": database_url,
         "PEERWORK_SCHEDULER": "false",
         "PEERWORK_SECRET_KEY": secrets.token_urlsafe(32),
+        # Keys for secrets at rest, so the server never writes a key file into the checkout.
+        "PEERWORK_ENCRYPTION_KEYS": "e2e:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="),
         "PEERWORK_LOG_LEVEL": "WARNING",
         # Links the server prints (calendar feeds) must point at this server, not the default port.
         "PEERWORK_PUBLIC_URL": public_url,
-        # Mail stays in the outbox (no scheduler); if anything writes .eml files, keep them here.
-        "PEERWORK_MAIL_URL": f"file://{run_dir / 'outbox'}",
+        # Mail waits in the outbox (no scheduler) until a test runs `peerwork mail send`, which
+        # delivers it to the real SMTP server on loopback that the ``mailbox`` fixture runs.
+        "PEERWORK_MAIL_URL": mail_url,
         "PYTHONUNBUFFERED": "1",
     })
     return env
@@ -78,12 +83,22 @@ def fresh_data() -> None:
 
 
 @pytest.fixture(scope="package")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def mailbox() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what the live server sends it."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="package")
+def live(tmp_path_factory: pytest.TempPathFactory, mailbox: SmtpServer) -> Iterator[LiveServer]:
     """A migrated, demo-loaded ``peerwork serve`` on a free local port, and its environment."""
     run_dir = tmp_path_factory.mktemp("e2e-server")
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = _server_env(f"sqlite:///{run_dir / 'e2e.sqlite3'}", base_url, run_dir)
+    env = _server_env(f"sqlite:///{run_dir / 'e2e.sqlite3'}", base_url, run_dir,
+                      f"smtp://127.0.0.1:{mailbox.port}")
     _peerwork(env, "migrate", "--quiet")
     _peerwork(env, "demo")
 

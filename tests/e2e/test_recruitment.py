@@ -126,7 +126,7 @@ def test_a_peer_led_panel_runs_a_round_from_advert_to_first_day(
     expect(applicant.locator("#interview-time")).to_contain_text("10:00 to 10:45, Recovery College, Room 2")
     no_blocking_violations(applicant)
 
-    # Offer and hire: the new starter gets a first supervision agreement.
+    # Offer and hire: the new starter is invited to sign in and gets a first supervision agreement.
     page.goto(vacancy_url)
     expect(page.get_by_role("table", name="Interview slots")).to_contain_text(reference)
     page.get_by_role("link", name=reference).click()
@@ -138,6 +138,7 @@ def test_a_peer_led_panel_runs_a_round_from_advert_to_first_day(
     status = page.get_by_role("status")
     expect(status).to_contain_text("Hired")
     expect(status).to_contain_text("supervision: done")
+    expect(status).to_contain_text("sign-in: done – Invited to sign in")
     expect(status).to_contain_text("induction: done – Booked on Induction from their first day")
     expect(status).to_contain_text("pairing: pending – Suggested buddy")
     expect(page.locator("#application-status")).to_have_text("hired")

@@ -29,6 +29,7 @@ from peerwork.core.access import RIGHTS, ROLES
 from peerwork.workforce.importer import import_assignments
 from peerwork.workforce.tables import Assignment, Team
 from peerwork.core.tables import Person
+from peerwork.accounts import invitations
 from tests.factories import csv_text, make_all_roles_user, make_org, make_user
 
 
@@ -58,6 +59,12 @@ SAMPLE_BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/accounts"): {"json": {"email": "new.person@example.org", "roles": ["psw"]}},
     ("PATCH", "/api/v1/accounts/{account_id:uuid}"): {"json": {"display_name": "Renamed"}},
     ("POST", "/api/v1/tokens"): {"json": {"label": "script"}},
+    ("POST", "/api/v1/invitations"): {"json": {"email": "invited.person@example.org", "role": "psw"}},
+    ("POST", "/api/v1/invitations/lived-experience"): {},
+    ("POST", "/api/v1/accounts/{account_id:uuid}/second-factor/reset"): {},
+    ("PUT", "/api/v1/sso"): {"json": {"issuer": "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0",
+                                      "client_id": "peerwork", "client_secret": "s"}},
+    ("POST", "/api/v1/invitations/{invitation_id:uuid}/revoke"): {},
     ("POST", "/api/v1/community/series"): {"json": {
         "kind": "co_reflection", "title": "Co-reflection", "rrule": "FREQ=MONTHLY;BYDAY=1TU",
         "start_date": "2030-01-01", "start_time": "13:00", "end_time": "14:30", "capacity": 12}},
@@ -176,6 +183,8 @@ async def world():
         "record_id": (await cpd.record_cpd(psw.principal, RecordIn(activity="Reading", done_on=date(2024, 1, 1),
                                                                    hours=Decimal(1)))).id,
         "pair_id": await _pair(north.id, psw, lead),
+        "invitation_id": (await invitations.invite(north_admin.principal, email="north.invited@example.org",
+                                                   role="psw")).id,
         **await _recruitment(north, lead, supervisor),
     }
     return {"north": north, "ids": ids, "south_all": await make_all_roles_user(south), "north_person": person["id"]}
@@ -212,7 +221,7 @@ def request_kwargs(method: str, path: str, person_id, account_id=None) -> dict:
 # Ids that exist nowhere: 401 and 403 are decided before any record is looked up.
 ANY_IDS = {name: uuid.uuid4() for name in (
     "team_id", "person_id", "assignment_id", "account_id", "token_id", "series_id", "occurrence_id", "booking_id",
-    "agreement_id", "session_id", "group_id", "course_id", "record_id", "pair_id", "vacancy_id", "application_id",
+    "agreement_id", "session_id", "group_id", "course_id", "record_id", "pair_id", "vacancy_id", "application_id", "invitation_id",
 )}
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
 
-from peerwork.accounts.schemas import AccountIn, AccountOut, AccountPatch, Me, TokenIn, TokenIssued, TokenOut
+from peerwork.accounts import invitations, mfa, sso_controllers
+from peerwork.accounts.schemas import (
+    AccountIn, AccountOut, AccountPatch, BulkInviteOut, InvitationIn, InvitationOut, Me, TokenIn, TokenIssued, TokenOut,
+)
 from peerwork.core import accounts, audit
 from peerwork.core.access import Principal
 from peerwork.core.schema import provided
@@ -64,6 +68,16 @@ class AccountController(Controller):
         return account_out(await accounts.update_account(principal, account_id, **provided(data)))
 
 
+class SecondFactorController(Controller):
+    path = "/accounts/{account_id:uuid}/second-factor"
+    tags = ["accounts"]
+
+    @post("/reset", status_code=204, opt={"right": "accounts:write"})
+    async def reset(self, principal: Principal, account_id: UUID) -> None:
+        """Clear someone else's authenticator (a lost phone): they set up a new one at their next sign-in."""
+        await mfa.reset_by_admin(principal, account_id)
+
+
 class TokenController(Controller):
     path = "/tokens"
     tags = ["accounts"]
@@ -91,4 +105,38 @@ class AuditController(Controller):
         return await audit.entries(principal, limit=limit)
 
 
-ROUTES = [MeController, AccountController, TokenController, AuditController]
+def invitation_out(view: invitations.InvitationView) -> InvitationOut:
+    return InvitationOut(**asdict(view))
+
+
+class InvitationController(Controller):
+    path = "/invitations"
+    tags = ["accounts"]
+
+    @get("/", opt={"right": "accounts:invite"})
+    async def list_invitations(self, principal: Principal, status: str | None = None) -> list[InvitationOut]:
+        return [invitation_out(v) for v in await invitations.list_invitations(principal, status)]
+
+    @post("/", opt={"right": "accounts:invite"})
+    async def invite(self, principal: Principal, data: InvitationIn) -> InvitationOut:
+        """Email a single-use link to set a password and sign in (re-inviting replaces the link)."""
+        return invitation_out(await invitations.invite(
+            principal, email=data.email, role=data.role, person_id=data.person_id, display_name=data.display_name))
+
+    @post("/lived-experience", opt={"right": "accounts:invite"})
+    async def invite_everyone(self, principal: Principal, dry_run: bool = False) -> BulkInviteOut:
+        """Invite everyone in post in a lived-experience role who has no account (``dry_run``: count only)."""
+        return BulkInviteOut(**asdict(await invitations.invite_everyone_in_lived_experience_roles(
+            principal, dry_run=dry_run)))
+
+    @get("/{invitation_id:uuid}", opt={"right": "accounts:invite"})
+    async def get_invitation(self, principal: Principal, invitation_id: UUID) -> InvitationOut:
+        return invitation_out(await invitations.get_invitation(principal, invitation_id))
+
+    @post("/{invitation_id:uuid}/revoke", opt={"right": "accounts:invite"})
+    async def revoke(self, principal: Principal, invitation_id: UUID) -> InvitationOut:
+        return invitation_out(await invitations.revoke(principal, invitation_id))
+
+
+ROUTES = [MeController, AccountController, SecondFactorController, TokenController, AuditController, InvitationController,
+          *sso_controllers.ROUTES]

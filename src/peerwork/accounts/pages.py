@@ -9,18 +9,16 @@ from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from peerwork.core import accounts
 from peerwork.core.errors import DomainError
-from peerwork.core.security import SESSION_COOKIE
+from peerwork.core.security import SESSION_COOKIE, local_path
+from peerwork.accounts import access_pages, mfa_pages, sso, sso_pages
 from peerwork.accounts.schemas import TokenIn
 
 from peerwork.web.shell import FORM, form_to, render, signed_in_principal
-from urllib.parse import urlsplit
 
 
 def _safe_next(target: str | None) -> str:
     """Only redirect within this site after sign-in (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-        return "/"
-    return target
+    return local_path(target)
 
 
 def _secure(request: Request) -> bool:
@@ -28,10 +26,11 @@ def _secure(request: Request) -> bool:
 
 
 @get("/login", include_in_schema=False)
-async def login_form(request: Request, next: str | None = None) -> Template | Redirect:
+async def login_form(request: Request, next: str | None = None, org: str | None = None) -> Template | Redirect:
     if request.scope.get("user") is not None:
         return Redirect(_safe_next(next))
-    return render(request, "login.html", title="Sign in", next=_safe_next(next), email="", error=None)
+    return render(request, "login.html", title="Sign in", next=_safe_next(next), email="", error=None,
+                  org=org, sso_options=await sso.sign_in_options(org))
 
 
 @post("/login", include_in_schema=False, status_code=303)
@@ -40,7 +39,8 @@ async def login(request: Request, data: Annotated[dict[str, str], FORM]) -> Temp
     email, password, target = data.get("email", "").strip(), data.get("password", ""), _safe_next(data.get("next"))
     if not email or not password:
         return render(request, "login.html", status_code=400, title="Sign in", next=target, email=email,
-                      error="Enter your email address and password.")
+                      error="Enter your email address and password.", org=data.get("org"),
+                      sso_options=await sso.sign_in_options(data.get("org")))
     try:
         signed = await accounts.sign_in(
             email, password, session_hours=settings.session_hours,
@@ -48,10 +48,13 @@ async def login(request: Request, data: Annotated[dict[str, str], FORM]) -> Temp
         )
     except DomainError as exc:
         return render(request, "login.html", status_code=exc.status_code, title="Sign in", next=target,
-                      email=email, error=exc.detail)
+                      email=email, error=exc.detail, org=data.get("org"),
+                      sso_options=await sso.sign_in_options(data.get("org")))
+    if signed.second_factor_due:  # the cookie identifies nobody until the code step is done
+        target = await mfa_pages.second_step(signed.account_id, target)
     return Redirect(
         target, status_code=303,
-        cookies=[Cookie(key=SESSION_COOKIE, value=secret, httponly=True, samesite="lax", secure=_secure(request),
+        cookies=[Cookie(key=SESSION_COOKIE, value=signed.secret, httponly=True, samesite="lax", secure=_secure(request),
                         max_age=settings.session_hours * 3600, path="/")],
     )
 
@@ -68,9 +71,7 @@ async def logout(request: Request) -> Redirect:
 
 @get("/profile", include_in_schema=False)
 async def profile(request: Request) -> Template:
-    principal = signed_in_principal(request)
-    tokens = await accounts.list_api_tokens(principal)
-    return render(request, "profile.html", title="My profile", tokens=tokens, new_token=None)
+    return await access_pages.profile_page(request)
 
 
 @post("/profile/tokens", include_in_schema=False, status_code=201)
@@ -78,8 +79,7 @@ async def new_token(request: Request, data: Annotated[dict[str, str], FORM]) -> 
     principal = signed_in_principal(request)
     wanted = form_to(TokenIn, data, label=data.get("label", "").strip())
     issued = await accounts.issue_api_token(principal.account_id, principal.organisation_id, wanted.label)
-    tokens = await accounts.list_api_tokens(principal)
-    return render(request, "profile.html", status_code=201, title="My profile", tokens=tokens, new_token=issued)
+    return await access_pages.profile_page(request, status_code=201, new_token=issued)
 
 
 @post("/profile/tokens/{token_id:uuid}/revoke", include_in_schema=False, status_code=303)
@@ -89,4 +89,5 @@ async def revoke_token(request: Request, token_id: UUID) -> Redirect:
     return Redirect("/profile", status_code=303)
 
 
-PAGES = [login_form, login, logout, profile, new_token, revoke_token]
+PAGES = [login_form, login, logout, profile, new_token, revoke_token, *access_pages.PAGES, *sso_pages.PAGES,
+         *mfa_pages.PAGES]

@@ -7,6 +7,7 @@ second instance) adds nothing, helped by the outbox's dedupe keys.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from uuid import UUID
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -20,7 +21,8 @@ from peerwork.community.tables import Booking, Occurrence
 from peerwork.core.mail.outbox import enqueue
 from peerwork.core.jobs import Job
 from peerwork.core.settings import current_settings
-from peerwork.core.tables import Membership, Organisation
+from peerwork.core.tables import Account, Membership, Organisation
+from peerwork.workforce.tables import Assignment
 
 NEWSLETTER_KINDS = ("co_reflection", "social_drop_in", "development_day")
 
@@ -51,8 +53,31 @@ def newsletter_month(due: datetime) -> tuple[date, date]:
     return first, (first + timedelta(days=32)).replace(day=1)
 
 
+async def newsletter_readers(organisation_id: UUID, today: date) -> list[dict]:
+    """Who gets an organisation's newsletter: the active accounts of everyone in post in a
+    lived-experience role on ``today`` (from the staff records), and active ``psw`` accounts
+    with no staff record in the organisation. Someone whose staff record says they left gets
+    none, even if their account is still active; someone with no account has no address."""
+    staff = await Assignment.select(Assignment.person).where(
+        (Assignment.organisation == organisation_id) & (Assignment.lived_experience_role == True)  # noqa: E712
+        & (Assignment.start_date <= today) & (Assignment.end_date.is_null() | (Assignment.end_date >= today))
+    ).output(as_list=True)
+    readers = {r["id"]: r for r in await Account.select(Account.id, Account.email, Account.display_name).where(
+        Account.person.is_in(list(set(staff))) & (Account.is_active == True))} if staff else {}  # noqa: E712
+    for m in await Membership.select(Membership.account, Membership.account.email, Membership.account.display_name,
+                                     Membership.account.person.organisation.as_alias("person_organisation")).where(
+        (Membership.organisation == organisation_id) & (Membership.role == "psw")
+        & (Membership.account.is_active == True)  # noqa: E712
+    ):
+        if m["person_organisation"] != organisation_id:  # no staff record here
+            readers.setdefault(m["account"], {"id": m["account"], "email": m["account.email"],
+                                              "display_name": m["account.display_name"]})
+    return sorted((r for r in readers.values() if r["email"]), key=lambda r: str(r["id"]))
+
+
 async def send_newsletters(due: datetime) -> int:
-    """Each organisation's PSWs get next month's reflective spaces (unless they opted out)."""
+    """Each organisation's lived-experience staff in post who have an account get next month's
+    reflective spaces (unless they opted out)."""
     month_start, month_end = newsletter_month(due)
     sent = 0
     for org in await Organisation.select(Organisation.id, Organisation.name):
@@ -72,17 +97,13 @@ async def send_newsletters(due: datetime) -> int:
             lines.append(f"- {KIND_LABELS[r['series.kind']]}: {r['series.title']}, {when(r['start'], r['end'])}")
             lines.append(f"  Book: {url}/community/occurrences/{r['id']}")
         lines += ["", f"Stop these emails: {url}/community (newsletter setting)"]
-        readers = await Membership.select(Membership.account, Membership.account.email,
-                                          Membership.account.display_name).where(
-            (Membership.organisation == org["id"]) & (Membership.role == "psw") & (Membership.account.is_active == True)  # noqa: E712
-        )
-        for reader in readers:
-            if not await wants_newsletter(reader["account"]):
+        for reader in await newsletter_readers(org["id"], due.astimezone(LONDON).date()):
+            if not await wants_newsletter(reader["id"]):
                 continue
             await enqueue(
-                to_address=reader["account.email"], to_name=reader["account.display_name"],
+                to_address=reader["email"], to_name=reader["display_name"],
                 subject=f"Peer support newsletter: {month_start:%B %Y}", body_text="\n".join(lines),
-                organisation_id=org["id"], dedupe_key=f"newsletter:{org['id']}:{month_start:%Y-%m}:{reader['account']}",
+                organisation_id=org["id"], dedupe_key=f"newsletter:{org['id']}:{month_start:%Y-%m}:{reader['id']}",
             )
             sent += 1
     return sent

@@ -34,6 +34,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "assignments:import": frozenset({"admin", "hr"}),
     "accounts:read": frozenset({"admin"}),
     "accounts:write": frozenset({"admin"}),
+    # Inviting people to sign in (HR after an import or a hire; only an admin grants admin).
+    "accounts:invite": frozenset({"admin", "hr"}),
     "audit:read": frozenset({"admin"}),
     "retention:read": frozenset({"admin", "hr", "peer_lead"}),
     # Supervision dates and status; the notes are only ever the supervisor's and supervisee's.

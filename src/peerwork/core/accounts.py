@@ -187,12 +187,13 @@ async def update_account(
             await Account.update(values).where(Account.id == account_id)
             changed.extend(c._meta.name for c in values)
             if is_active is False:
-                await _end_all_access(account_id)
+                await end_all_access(account_id)
         await audit.record(principal, "update", "account", account_id, fields=changed)
     return await _account_view(account_id, principal.organisation_id)
 
 
-async def _end_all_access(account_id: UUID) -> None:
+async def end_all_access(account_id: UUID) -> None:
+    """End every session and API token of the account at once."""
     await LoginSession.delete().where(LoginSession.account == account_id)
     await ApiToken.update({ApiToken.revoked_at: now()}).where(
         (ApiToken.account == account_id) & ApiToken.revoked_at.is_null()

@@ -7,6 +7,8 @@ protection; the pages never accept a bearer token.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from litestar.connection import ASGIConnection, Request
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractMiddleware
@@ -67,3 +69,14 @@ def current_principal(request: Request) -> Principal:
     if principal is None:
         raise NotAuthenticated("Send a valid API token: Authorization: Bearer <token>.")
     return principal
+
+
+def local_path(target: str | None) -> str:
+    """Where to go after signing in: a path on this site only, never another site. Browsers
+    drop tabs and newlines and read a backslash as a slash, so "/\t/evil.example" and
+    "/\\evil.example" would leave the site: anything odd goes home instead."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target) \
+            or urlsplit(target).netloc or len(target) > 500:
+        return "/"
+    return target

@@ -81,13 +81,15 @@ class CourseStatusOut(Struct):
 
 
 class PersonCompliance(Struct):
-    account_id: UUID
+    account_id: UUID | None  # None: no account yet, so no CPD can be recorded for them
     name: str
-    roles: list[str]
+    roles: list[str]  # empty for someone with no account yet
     started_on: date | None
     induction_late: bool
     courses: list[CourseStatusOut]
     hours_12_months: Decimal
+    person_id: UUID | None = None  # the staff record, when the account is linked to one
+    has_account: bool = True
 
 
 class PolicyIn(Struct, forbid_unknown_fields=True):

@@ -34,11 +34,19 @@ class SuggestionOut(Struct):
     parts: dict[str, int]
 
 
+class NotPairableOut(Struct):
+    person_id: UUID  # the staff record
+    name: str
+    reason: str
+
+
 class SuggestionsOut(Struct):
     suggestions: list[SuggestionOut]
     total_score: int
     unmatched: list[str]  # new peers no one could be paired with this time
     needs_a_person_to_confirm: bool = True
+    # In post in a lived-experience role, but not pairable yet (no account), with the reason.
+    not_pairable: list[NotPairableOut] = []
 
 
 class PairIn(Struct, forbid_unknown_fields=True):

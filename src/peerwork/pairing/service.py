@@ -2,6 +2,15 @@
 
 Suggestions are never acted on automatically (special-category data): a peer lead confirms
 each pair, and the service re-checks every rule when they do.
+
+Who is in post comes from the staff records: an account linked to a person counts while that
+person holds a lived-experience assignment that has started and not ended (an account with no
+staff record counts while it is active). Pairs are recorded between active accounts, so people
+in post in a lived-experience role with no account yet (or only a deactivated one) cannot be
+paired: the suggestions list them as not yet pairable, with the reason, instead of leaving
+them out silently. A peer's line
+manager (never suggested as their partner) is the one set in peerwork, or else the holder of
+the assignment their own lived-experience assignment names as its line manager's (imported).
 """
 
 from __future__ import annotations
@@ -12,7 +21,15 @@ from typing import Any
 from uuid import UUID
 
 from peerwork.pairing.optimiser import Peer, Rules, score_parts, suggest, why_not
-from peerwork.pairing.schemas import PairIn, PairOut, ProfileIn, ProfileOut, SuggestionOut, SuggestionsOut
+from peerwork.pairing.schemas import (
+    NotPairableOut,
+    PairIn,
+    PairOut,
+    ProfileIn,
+    ProfileOut,
+    SuggestionOut,
+    SuggestionsOut,
+)
 from peerwork.pairing.tables import Pair, PairingProfile
 from peerwork.core.db import transaction
 from peerwork.core.errors import Conflict, InvalidInput, NotFound
@@ -22,10 +39,12 @@ from peerwork.cpd.tables import LineManager
 from peerwork.core.tenancy import network_partners
 from peerwork.retention.query import fetch_spells
 from peerwork.workforce.tables import Assignment
-from peerwork.core.tables import Membership, NetworkMembership, Organisation
+from peerwork.core.tables import Account, Membership, NetworkMembership, Organisation, Person
 
 EXPERIENCED_DAYS = 365
 PEER_ROLES = ("psw", "peer_lead", "supervisor")
+NO_ACCOUNT = "no account yet: a pair can only be recorded for someone who has an account"
+DEACTIVATED = "their account is deactivated: a pair can only be recorded for someone who can sign in"
 
 
 @dataclass
@@ -38,6 +57,8 @@ class Pool:
     new: list[str] = field(default_factory=list)  # unpaired PSWs in the caller's organisation
     experienced: list[str] = field(default_factory=list)  # with a free place
     rules: Rules = Rules()
+    # In post in the caller's organisation but not pairable (no account), for the scope asked.
+    not_pairable: list[NotPairableOut] = field(default_factory=list)
 
 
 def _pair_is_live(pair: dict[str, Any], in_post: set[UUID], today: date) -> bool:
@@ -45,44 +66,106 @@ def _pair_is_live(pair: dict[str, Any], in_post: set[UUID], today: date) -> bool
         and pair["experienced_peer"] in in_post
 
 
-async def _organisation_people(organisation_id: UUID, today: date) -> list[dict[str, Any]]:
-    """Active peer accounts with their roles, team, time in lived-experience roles and whether in post."""
+def _in_post_now(organisation_id: UUID, today: date):
+    """Assignments that put their holder in post in a lived-experience role today."""
+    return ((Assignment.organisation == organisation_id) & (Assignment.lived_experience_role == True)  # noqa: E712
+            & (Assignment.start_date <= today) & (Assignment.end_date.is_null() | (Assignment.end_date >= today)))
+
+
+async def _longest_open_spells(organisation_id: UUID, today: date) -> dict[str, int]:
+    """Each person in post: days in their current unbroken run of lived-experience roles."""
+    longest: dict[str, int] = {}
+    for spell in await fetch_spells(organisation_id, today):
+        if spell.end is None:
+            longest[spell.person] = max(longest.get(spell.person, 0), spell.duration_days)
+    return longest
+
+
+async def _organisation_people(organisation_id: UUID, today: date,
+                               longest: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """Active peer accounts with their roles, team, time in lived-experience roles, whether in
+    post and their imported line manager's account."""
     rows = await Membership.select(Membership.account, Membership.role, Membership.account.display_name,
                                    Membership.account.person).where(
-        (Membership.organisation == organisation_id) & (Membership.account.is_active == True)
+        (Membership.organisation == organisation_id) & (Membership.account.is_active == True)  # noqa: E712
         & Membership.role.is_in(list(PEER_ROLES)))
     people: dict[UUID, dict[str, Any]] = {}
     for r in rows:
         people.setdefault(r["account"], {"account": r["account"], "name": r["account.display_name"],
                                          "person": r["account.person"], "roles": set()})["roles"].add(r["role"])
     persons = [p["person"] for p in people.values() if p["person"]]
-    current = await Assignment.select(Assignment.person, Assignment.team, Assignment.start_date).where(
-        (Assignment.organisation == organisation_id) & Assignment.person.is_in(persons)
-        & (Assignment.end_date.is_null() | (Assignment.end_date >= today))) if persons else []
-    team: dict[UUID, tuple[date, UUID | None]] = {}
+    current = await Assignment.select(Assignment.person, Assignment.team, Assignment.start_date,
+                                      Assignment.line_manager_assignment_number).where(
+        _in_post_now(organisation_id, today) & Assignment.person.is_in(persons)) if persons else []
+    team: dict[UUID, tuple[date, UUID | None, str | None]] = {}
     for a in current:
         if a["person"] not in team or a["start_date"] > team[a["person"]][0]:
-            team[a["person"]] = (a["start_date"], a["team"])
-    longest = {}
-    for spell in await fetch_spells(organisation_id, today):
-        if spell.end is None:
-            longest[spell.person] = max(longest.get(spell.person, 0), spell.duration_days)
+            team[a["person"]] = (a["start_date"], a["team"], a["line_manager_assignment_number"])
+    managers = await _imported_managers(organisation_id, {t[2] for t in team.values() if t[2]})
+    if longest is None:
+        longest = await _longest_open_spells(organisation_id, today)
     for p in people.values():
         person = p["person"]
         p["in_post"] = person is None or person in team
         p["team"] = str(team[person][1]) if person in team and team[person][1] else None
+        p["imported_manager"] = managers.get(team[person][2]) if person in team else None
         p["experienced"] = person is not None and longest.get(str(person), 0) >= EXPERIENCED_DAYS
     return list(people.values())
 
 
-async def load_pool(principal: Principal, today: date, scope: str = "new_starters") -> Pool:
+async def _imported_managers(organisation_id: UUID, numbers: set[str]) -> dict[str, UUID]:
+    """For each line manager's assignment number, an account of the person holding it."""
+    if not numbers:
+        return {}
+    holders = {r["assignment_number"]: r["person"] for r in await Assignment.select(
+        Assignment.assignment_number, Assignment.person).where(
+        (Assignment.organisation == organisation_id) & Assignment.assignment_number.is_in(sorted(numbers)))}
+    accounts: dict[UUID, UUID] = {}
+    if holders:
+        for r in await Account.select(Account.id, Account.person).where(
+                Account.person.is_in(list(set(holders.values())))).order_by(Account.id):
+            accounts.setdefault(r["person"], r["id"])
+    return {number: accounts[person] for number, person in holders.items() if person in accounts}
+
+
+async def _not_pairable(organisation_id: UUID, today: date, scope: str,
+                        longest: dict[str, int]) -> list[NotPairableOut]:
+    """People in post in a lived-experience role with no active account: they cannot be paired
+    yet. For new starters, only those under 12 months in lived-experience roles."""
+    staff = set(await Assignment.select(Assignment.person).where(_in_post_now(organisation_id, today))
+                .output(as_list=True))
+    deactivated: set[UUID] = set()
+    if staff:
+        active: set[UUID] = set()
+        for r in await Account.select(Account.person, Account.is_active).where(Account.person.is_in(list(staff))):
+            (active if r["is_active"] else deactivated).add(r["person"])
+        staff -= active
+        deactivated -= active
+    if not staff:
+        return []
+    if scope == "new_starters":
+        staff = {p for p in staff if longest.get(str(p), 0) < EXPERIENCED_DAYS}
+    if not staff:
+        return []
+    rows = await Person.select(Person.id, Person.given_name, Person.family_name, Person.employee_number).where(
+        Person.id.is_in(list(staff)))
+    found = [NotPairableOut(person_id=r["id"], name=" ".join(n for n in (r["given_name"], r["family_name"]) if n)
+                            or f"Employee {r['employee_number']}",
+                            reason=DEACTIVATED if r["id"] in deactivated else NO_ACCOUNT) for r in rows]
+    return sorted(found, key=lambda n: (n.name.lower(), str(n.person_id)))
+
+
+async def load_pool(principal: Principal, today: date, scope: str = "new_starters", *,
+                    with_not_pairable: bool = False) -> Pool:
     organisation_id = principal.organisation_id
     partners = await network_partners(organisation_id)
     organisations = [organisation_id, *sorted(partners, key=str)]
     pool = Pool()
     for org in await Organisation.select(Organisation.id, Organisation.name).where(Organisation.id.is_in(organisations)):
         pool.organisation_names[str(org["id"])] = org["name"]
-    people_by_org = {org: await _organisation_people(org, today) for org in organisations}
+    own_longest = await _longest_open_spells(organisation_id, today)
+    people_by_org = {org: await _organisation_people(org, today, own_longest if org == organisation_id else None)
+                     for org in organisations}
     accounts = [p["account"] for people in people_by_org.values() for p in people]
     profiles = {r["account"]: r for r in await PairingProfile.select().where(
         PairingProfile.account.is_in(accounts)).output(load_json=True)} if accounts else {}
@@ -117,7 +200,8 @@ async def load_pool(principal: Principal, today: date, scope: str = "new_starter
                 preferences=frozenset(t.lower() for t in profile.get("preferences") or []),
                 exclusions=frozenset(str(x) for x in profile.get("exclusions") or []),
                 network_opt_in=bool(profile.get("network_opt_in", False)),
-                line_manager=str(managers[account]) if account in managers else None,
+                line_manager=str(managers[account]) if account in managers
+                else str(p["imported_manager"]) if p["imported_manager"] else None,
                 capacity=max(0, capacity),
             )
             pool.names[key] = p["name"]
@@ -128,6 +212,8 @@ async def load_pool(principal: Principal, today: date, scope: str = "new_starter
                 pool.experienced.append(key)
     new = set(pool.new)
     pool.experienced = [k for k in pool.experienced if k not in new]
+    if with_not_pairable:
+        pool.not_pairable = await _not_pairable(organisation_id, today, scope, own_longest)
     return pool
 
 
@@ -137,7 +223,7 @@ async def suggestions(principal: Principal, scope: str = "new_starters", today: 
     principal.require("pairing:manage")
     if scope not in ("new_starters", "unpaired"):
         raise InvalidInput("scope: new_starters or unpaired.")
-    pool = await load_pool(principal, today or date.today(), scope)
+    pool = await load_pool(principal, today or date.today(), scope, with_not_pairable=True)
     found = suggest([pool.peers[k] for k in pool.new], [pool.peers[k] for k in pool.experienced], pool.rules)
     matched = {s.new_peer for s in found}
     return SuggestionsOut(
@@ -148,6 +234,7 @@ async def suggestions(principal: Principal, scope: str = "new_starters", today: 
             score=s.score, parts=s.parts) for s in sorted(found, key=lambda s: (pool.names[s.new_peer].lower(), s.new_peer))],
         total_score=sum(s.score for s in found),
         unmatched=sorted(pool.names[k] for k in pool.new if k not in matched),
+        not_pairable=pool.not_pairable,
     )
 
 

@@ -1,6 +1,7 @@
-"""Onboarding a new hire: induction from day one, a buddy to confirm, first supervision.
+"""Onboarding a new hire: an invitation to sign in (their first-day email), induction from day
+one, a buddy to confirm, first supervision.
 
-Each step calls the capability that owns it (cpd, pairing, supervision) through its service,
+Each step calls the capability that owns it (accounts, cpd, pairing, supervision) through its service,
 so a hire onboards the same way from the API, a page, the CLI, a job or a test. A step that
 cannot be done records a clear "pending" with what to do by hand; it never undoes the hire.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from uuid import UUID
 
+from peerwork.accounts.invitations import invite_new_starter
 from peerwork.core.access import Principal
 from peerwork.core.errors import DomainError
 from peerwork.cpd.records import book_induction as book_induction_course
@@ -69,8 +71,19 @@ async def first_supervision(starter: NewStarter) -> OnboardingStep:
                           detail=f"1:1 supervision with {agreement.supervisor} every {agreement.every_days} days.")
 
 
+async def invite_to_sign_in(starter: NewStarter) -> OnboardingStep:
+    if starter.account_id is None:
+        return OnboardingStep(step="sign-in", status="pending",
+                              detail="No email address: invite them to sign in from the people page once you have it.")
+    invited = await invite_new_starter(starter.principal, starter.person_id, starter.start_date)
+    return OnboardingStep(step="sign-in", status="done",
+                          detail=f"Invited to sign in: a welcome email with a link to set a password went to "
+                                 f"{invited.email}.")
+
+
 STEPS: tuple[tuple[str, Callable[[NewStarter], Awaitable[OnboardingStep]]], ...] = (
-    ("induction", book_induction), ("pairing", suggest_buddy), ("supervision", first_supervision),
+    ("sign-in", invite_to_sign_in), ("induction", book_induction), ("pairing", suggest_buddy),
+    ("supervision", first_supervision),
 )
 
 

@@ -1,4 +1,12 @@
-"""Who is going without supervision: the peer lead's compliance table."""
+"""Who is going without supervision: the peer lead's compliance table.
+
+Who is listed comes from the staff records: every person in post in a lived-experience role
+today (an assignment in the organisation with ``lived_experience_role``, started, not ended),
+whether or not they have an account, plus any active ``psw`` account not linked to a staff
+record in the organisation. Supervision is recorded against accounts, so a person with no
+account yet is listed with no agreement and marked ``has_account=False``. A person whose staff
+record says they left is not listed, even if their account is still active.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +18,17 @@ from peerwork.supervision.compliance import Compliance, SessionRecord, assess
 from peerwork.supervision.schemas import ComplianceFigures, ComplianceRow
 from peerwork.supervision.tables import GroupAttendance, GroupMember, SupervisionAgreement, SupervisionSession
 from peerwork.core.access import Principal
-from peerwork.core.tables import Membership
+from peerwork.core.tables import Account, Membership
+from peerwork.workforce.tables import Assignment
 
 
 def figures(c: Compliance) -> ComplianceFigures:
     return ComplianceFigures(**{f: getattr(c, f) for f in ComplianceFigures.__struct_fields__})
 
 
-def _one_to_one(account_id: UUID, agreements: list[dict[str, Any]], sessions: dict[UUID, list[dict]],
+def _one_to_one(accounts: set[UUID], agreements: list[dict[str, Any]], sessions: dict[UUID, list[dict]],
                 today: date) -> Compliance | None:
-    mine = [a for a in agreements if a["kind"] == "one_to_one" and a["supervisee"] == account_id]
+    mine = [a for a in agreements if a["kind"] == "one_to_one" and a["supervisee"] in accounts]
     if not mine:
         return None
     current = max(mine, key=lambda a: a["start_date"])
@@ -28,28 +37,58 @@ def _one_to_one(account_id: UUID, agreements: list[dict[str, Any]], sessions: di
                   grace_days=current["grace_days"], agreement_start=min(a["start_date"] for a in mine), today=today)
 
 
-def _group(account_id: UUID, agreements: list[dict[str, Any]], groups_of: dict[UUID, list[UUID]],
+def _group(accounts: set[UUID], agreements: list[dict[str, Any]], groups_of: dict[UUID, list[UUID]],
            sessions: dict[UUID, list[dict]], came: set[tuple[UUID, UUID]], today: date) -> Compliance | None:
-    mine = [a for a in agreements if a["kind"] == "group" and a["peer_group"] in groups_of.get(account_id, [])]
+    groups = {g for account in accounts for g in groups_of.get(account, [])}
+    mine = [a for a in agreements if a["kind"] == "group" and a["peer_group"] in groups]
     if not mine:
         return None
     current = max(mine, key=lambda a: a["start_date"])
     rows = [r for a in mine for r in sessions.get(a["id"], [])]
     # For one member, a group session counts as held only if they were there.
-    records = [SessionRecord(r["start"], r["status"] if r["status"] != "held" or (r["id"], account_id) in came
-                             else "did_not_attend") for r in rows]
+    records = [SessionRecord(r["start"], r["status"] if r["status"] != "held"
+                             or any((r["id"], account) in came for account in accounts) else "did_not_attend")
+               for r in rows]
     return assess(records, every_days=current["every_days"], grace_days=current["grace_days"],
                   agreement_start=min(a["start_date"] for a in mine), today=today)
 
 
+async def people_in_post(organisation_id: UUID, today: date) -> list[dict[str, Any]]:
+    """Who the table lists (see the module docstring), each with ``person``, ``accounts`` (every
+    account linked to them, possibly none) and ``name``. Three queries, however many people."""
+    staff: dict[UUID, dict[str, Any]] = {}
+    for a in await Assignment.select(Assignment.person, Assignment.person.given_name, Assignment.person.family_name,
+                                     Assignment.person.employee_number).where(
+        (Assignment.organisation == organisation_id) & (Assignment.lived_experience_role == True)  # noqa: E712
+        & (Assignment.start_date <= today) & (Assignment.end_date.is_null() | (Assignment.end_date >= today))
+    ):
+        full = " ".join(n for n in (a["person.given_name"], a["person.family_name"]) if n)
+        staff.setdefault(a["person"], {"person": a["person"], "accounts": [], "names": [],
+                                       "fallback": full or f"Employee {a['person.employee_number']}"})
+    if staff:
+        for acc in await Account.select(Account.id, Account.display_name, Account.person).where(
+                Account.person.is_in(list(staff))).order_by(Account.id):
+            staff[acc["person"]]["accounts"].append(acc["id"])
+            if acc["display_name"]:
+                staff[acc["person"]]["names"].append(acc["display_name"])
+    people = [{"person": p["person"], "accounts": p["accounts"], "name": min(p["names"], default=p["fallback"])}
+              for p in staff.values()]
+    for m in await Membership.select(Membership.account, Membership.account.display_name,
+                                     Membership.account.person.organisation.as_alias("person_organisation")).where(
+        (Membership.organisation == organisation_id) & (Membership.role == "psw")
+        & (Membership.account.is_active == True)  # noqa: E712
+    ):
+        if m["person_organisation"] != organisation_id:  # no staff record here: counted by the account
+            people.append({"person": None, "accounts": [m["account"]], "name": m["account.display_name"]})
+    return people
+
+
 async def compliance_table(principal: Principal, today: date | None = None) -> list[ComplianceRow]:
-    """Every PSW in the organisation, most overdue first (dates and status only, no notes)."""
+    """Every lived-experience worker in post, most overdue first (dates and status only, no
+    notes); people with no account yet are listed too, marked."""
     principal.require("supervision:manage")
     today = today or date.today()
-    psws = await Membership.select(Membership.account, Membership.account.display_name).where(
-        (Membership.organisation == principal.organisation_id) & (Membership.role == "psw")
-        & (Membership.account.is_active == True)  # noqa: E712
-    )
+    people = await people_in_post(principal.organisation_id, today)
     agreements = await SupervisionAgreement.select().where(
         (SupervisionAgreement.organisation == principal.organisation_id) & (SupervisionAgreement.status == "active"))
     groups_of: dict[UUID, list[UUID]] = {}
@@ -67,16 +106,19 @@ async def compliance_table(principal: Principal, today: date | None = None) -> l
         GroupAttendance.session, GroupAttendance.account
     ).where((GroupAttendance.attended == True) & (GroupAttendance.session.organisation == principal.organisation_id))}  # noqa: E712
     rows = []
-    for psw in psws:
-        one = _one_to_one(psw["account"], agreements, sessions, today)
-        group = _group(psw["account"], agreements, groups_of, sessions, came, today)
-        rows.append(ComplianceRow(account_id=psw["account"], name=psw["account.display_name"],
-                                  one_to_one=figures(one) if one else None, group=figures(group) if group else None))
+    for p in people:
+        accounts = set(p["accounts"])
+        one = _one_to_one(accounts, agreements, sessions, today)
+        group = _group(accounts, agreements, groups_of, sessions, came, today)
+        rows.append(ComplianceRow(account_id=p["accounts"][0] if p["accounts"] else None, name=p["name"],
+                                  one_to_one=figures(one) if one else None, group=figures(group) if group else None,
+                                  person_id=p["person"], has_account=bool(p["accounts"])))
 
     def urgency(row: ComplianceRow) -> tuple:
-        # No 1:1 agreement at all is the most urgent gap; then days overdue, 1:1 before group.
+        # No 1:1 agreement at all is the most urgent gap (with an account, so one can be made,
+        # before without); then days overdue, 1:1 before group.
         one = row.one_to_one
-        return (one is not None, -(one.days_overdue if one else 0),
+        return (one is not None, not row.has_account, -(one.days_overdue if one else 0),
                 -(row.group.days_overdue if row.group else 0), row.name.lower())
 
     return sorted(rows, key=urgency)

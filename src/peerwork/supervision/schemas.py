@@ -146,10 +146,12 @@ class ComplianceFigures(Struct):
 
 
 class ComplianceRow(Struct):
-    account_id: UUID
+    account_id: UUID | None  # None: no account yet, so no supervision can be recorded for them
     name: str
     one_to_one: ComplianceFigures | None
     group: ComplianceFigures | None
+    person_id: UUID | None = None  # None: an account with no staff record in the organisation
+    has_account: bool = True
 
 
 class PolicyIn(Struct, forbid_unknown_fields=True):

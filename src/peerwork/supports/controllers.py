@@ -1,8 +1,8 @@
-"""The seven supports API: the share of current PSWs who received each, and who is missing which."""
+"""The seven supports API: the share of lived-experience staff in post who received each, and
+who is missing which (people with no account yet included, marked)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from msgspec import Struct
 from peerwork.supports import service as supports
 
@@ -15,12 +15,15 @@ class SupportFigureOut(Struct):
     key: str
     label: str
     received: int
-    psws: int
+    psws: int  # lived-experience staff in post, with or without an account
+    without_account: int  # of them, how many have no account yet (nothing can be recorded for them)
     share: float | None
 
 
 class PersonSupportsOut(Struct):
-    account_id: UUID
+    account_id: UUID | None  # None: no account yet
+    person_id: UUID | None  # None: an account with no staff record in the organisation
+    has_account: bool
     name: str
     missing: list[str]
 
@@ -31,13 +34,17 @@ class SupportsController(Controller):
 
     @get("/", opt={"right": "supports:read"})
     async def figures(self, principal: Principal) -> list[SupportFigureOut]:
-        """The share of current PSWs who received each of the seven supports in the last 12 months."""
-        return [SupportFigureOut(share=f.share, **asdict(f)) for f in await supports.figures(principal)]
+        """The share of lived-experience staff in post who received each of the seven supports in
+        the last 12 months."""
+        return [SupportFigureOut(key=f.key, label=f.label, received=f.received, psws=f.psws,
+                                 without_account=f.without_account, share=f.share)
+                for f in await supports.figures(principal)]
 
     @get("/missing", opt={"right": "supports:people"})
     async def missing(self, principal: Principal) -> list[PersonSupportsOut]:
         """Who is missing which support (peer leads and admins; own organisation only)."""
-        return [PersonSupportsOut(**asdict(p)) for p in await supports.who_is_missing(principal)]
+        return [PersonSupportsOut(account_id=p.account_id, person_id=p.person_id, has_account=p.has_account,
+                                  name=p.name, missing=p.missing) for p in await supports.who_is_missing(principal)]
 
 
 ROUTES = [SupportsController]

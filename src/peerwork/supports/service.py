@@ -1,10 +1,25 @@
-"""The seven supports: which of them an organisation's current PSWs received in the last 12 months.
+"""The seven supports: which of them an organisation's lived-experience staff in post received
+in the last 12 months.
+
+Who is counted comes from the staff records, not from accounts: every person with an
+assignment in the organisation in a lived-experience role on the day (started, not ended),
+whether or not they have an account, plus any active account holding the ``psw`` role that is
+not linked to a staff record in the organisation (an organisation that has not imported its
+staff yet). A person whose staff record says they left, or who holds no lived-experience post,
+is not counted, even if their account still holds the ``psw`` role.
+
+Supports are recorded against accounts, so a person with no account yet has received none of
+them, except support for their manager, which is about the manager: an imported person's line
+manager is the person holding the assignment numbered in their current lived-experience
+assignment's ``line_manager_assignment_number`` (same organisation). Line managers set in
+peerwork (``line_manager``, between accounts) count too: either source will do.
 
 The supports are those the national peer support worker survey names. Each is a yes/no per
-PSW, worked out in one SQL statement: each support is a set of accounts (one DISTINCT pass over
-its table), and every PSW is LEFT JOINed to the seven sets. The figures are SUMs over that, so
-the cost grows with the data, never with a query per person (per-person EXISTS subqueries took
-minutes for 2,000 PSWs on PostgreSQL; see bench/supports.py).
+person, worked out in one SQL statement: each support is a set of accounts (one DISTINCT pass
+over its table); every person is LEFT JOINed to the seven sets through their accounts and the
+flags are folded per person (GROUP BY, so a person with two accounts counts once). The figures
+are SUMs over that, so the cost grows with the data, never with a query per person
+(per-person EXISTS subqueries took minutes for 2,000 PSWs on PostgreSQL; see bench/supports.py).
 
 - role_training: a core-training course done in the window
 - group_supervision: attended a group peer supervision session in the window
@@ -18,7 +33,7 @@ minutes for 2,000 PSWs on PostgreSQL; see bench/supports.py).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
@@ -37,8 +52,27 @@ SUPPORTS = {
 }
 WINDOW_DAYS = 365
 
-# Each support is the set of accounts that received it (DISTINCT, one pass over its table);
-# every PSW is LEFT JOINed to the seven sets. {name}s are filled in order by _flags_sql.
+# An assignment that puts its holder in post in a lived-experience role on {today}.
+_IN_POST = ("{a}.organisation = {{org}} AND {a}.lived_experience_role = {{true}} AND {a}.start_date <= {{today}} "
+            "AND ({a}.end_date IS NULL OR {a}.end_date >= {{today}})")
+
+# Who is counted: one row per (subject, account); a subject is a person (staff record) or, for
+# a PSW account with no staff record here, the account itself.
+_WHO = (
+    "staff AS (SELECT DISTINCT a.person FROM assignment a WHERE " + _IN_POST.format(a="a") + "), "
+    "who AS ("
+    "SELECT s.person AS subject, s.person AS person, acc.id AS account, "
+    "COALESCE(NULLIF(acc.display_name, ''), NULLIF(TRIM(COALESCE(p.given_name, '') || ' ' "
+    "|| COALESCE(p.family_name, '')), ''), 'Employee ' || p.employee_number) AS name "
+    "FROM staff s JOIN person p ON p.id = s.person LEFT JOIN account acc ON acc.person = s.person "
+    "UNION ALL "
+    "SELECT a.id, NULL, a.id, a.display_name FROM account a JOIN membership m ON m.account = a.id "
+    "WHERE m.organisation = {org} AND m.role = 'psw' AND a.is_active = {true} "
+    "AND NOT EXISTS (SELECT 1 FROM person p WHERE p.id = a.person AND p.organisation = {org}))"
+)
+
+# Each support is the set of accounts that received it (DISTINCT, one pass over its table).
+# {name}s are filled in order by _flags_sql.
 _SETS = {
     "role_training": "SELECT DISTINCT r.account FROM cpd_record r JOIN course c ON c.id = r.course "
                      "WHERE r.organisation = {org} AND r.status = 'done' AND c.kind = 'core' AND r.done_on >= {since}",
@@ -60,26 +94,43 @@ _SETS = {
     "ongoing_cpd": "SELECT DISTINCT r.account FROM cpd_record r WHERE r.organisation = {org} "
                    "AND r.status = 'done' AND r.done_on >= {since}",
 }
+# The people whose imported line manager (by assignment number) has done a manager course.
+_IMPORTED_MANAGER = (
+    "SELECT DISTINCT a.person FROM assignment a "
+    "JOIN assignment ma ON ma.organisation = a.organisation AND ma.assignment_number = a.line_manager_assignment_number "
+    "JOIN account macc ON macc.person = ma.person JOIN cpd_record r ON r.account = macc.id "
+    "JOIN course c ON c.id = r.course "
+    "WHERE " + _IN_POST.format(a="a") + " AND a.line_manager_assignment_number IS NOT NULL "
+    "AND r.status = 'done' AND c.kind = 'manager'"
+)
 
 
-def _flags_sql(organisation_id: UUID, since: date, since_at: datetime) -> tuple[str, list]:
-    """The per-PSW yes/no query (columns account, name and one 0/1 per support) and its
-    parameters, in order."""
+def _flags_sql(organisation_id: UUID, today: date, since: date, since_at: datetime) -> tuple[str, list]:
+    """The per-person yes/no query (columns subject, person, account, name, accounts and one
+    0/1 per support) and its parameters, in order."""
     params: list = []
-    values = {"org": organisation_id, "since": since, "since_at": since_at, "true": True}
+    values = {"org": organisation_id, "today": today, "since": since, "since_at": since_at, "true": True}
 
     def fill(template: str) -> str:
         for name in re.findall(r"\{(\w+)\}", template):
             params.append(values[name])
         return re.sub(r"\{\w+\}", "{}", template)
 
-    ctes = [fill("psw AS (SELECT a.id, a.display_name FROM account a JOIN membership m ON m.account = a.id "
-                 "WHERE m.organisation = {org} AND m.role = 'psw' AND a.is_active = {true})")]
+    ctes = [fill(_WHO)]
     ctes += [f"{name} AS ({fill(sql)})" for name, sql in _SETS.items()]
-    flags = ", ".join(f"CASE WHEN {name}.account IS NULL THEN 0 ELSE 1 END AS {name}" for name in _SETS)
-    joins = " ".join(f"LEFT JOIN {name} ON {name}.account = psw.id" for name in _SETS)
-    sql = (f"WITH {', '.join(ctes)} SELECT psw.id AS account, psw.display_name AS name, {flags} "
-           f"FROM psw {joins}")
+    ctes.append(f"imported_manager AS ({fill(_IMPORTED_MANAGER)})")
+
+    def flag(name: str) -> str:
+        received = f"{name}.account IS NOT NULL"
+        if name == "manager_support":
+            received += " OR imported_manager.person IS NOT NULL"
+        return f"MAX(CASE WHEN {received} THEN 1 ELSE 0 END) AS {name}"
+
+    joins = " ".join(f"LEFT JOIN {name} ON {name}.account = who.account" for name in _SETS)
+    sql = (f"WITH {', '.join(ctes)} SELECT who.subject, who.person, MIN(CAST(who.account AS TEXT)) AS account, "
+           f"MIN(who.name) AS name, COUNT(who.account) AS accounts, {', '.join(flag(k) for k in _SETS)} "
+           f"FROM who {joins} LEFT JOIN imported_manager ON imported_manager.person = who.person "
+           f"GROUP BY who.subject, who.person")
     return sql, params
 
 
@@ -93,7 +144,8 @@ class SupportFigure:
     key: str
     label: str
     received: int
-    psws: int
+    psws: int  # lived-experience staff in post (with or without an account)
+    without_account: int = 0  # of them, how many have no account yet
 
     @property
     def share(self) -> float | None:
@@ -102,39 +154,63 @@ class SupportFigure:
 
 @dataclass(frozen=True)
 class PersonSupports:
-    account_id: UUID
     name: str
     missing: list[str]
+    has_account: bool  # False: no account yet, so no support can be recorded for them
+    # As the database gave them; read through account_id and person_id (a page listing two
+    # thousand people never needs them, so they are not parsed up front).
+    raw_account: object = field(default=None, repr=False)
+    raw_person: object = field(default=None, repr=False)
+
+    @property
+    def account_id(self) -> UUID | None:
+        """One of their accounts (None: no account yet)."""
+        return _as_uuid(self.raw_account)
+
+    @property
+    def person_id(self) -> UUID | None:
+        """Their staff record (None: an account with no staff record in the organisation)."""
+        return _as_uuid(self.raw_person)
 
 
-def _as_uuid(value) -> UUID:
+def _as_uuid(value) -> UUID | None:
+    if value is None:
+        return None
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
 async def figures(principal: Principal, today: date | None = None) -> list[SupportFigure]:
-    """Per support, how many of the organisation's current PSWs received it (one aggregate query)."""
+    """Per support, how many of the organisation's lived-experience staff in post received it
+    (one aggregate query)."""
     principal.require("supports:read")
-    sql, params = _flags_sql(principal.organisation_id, *_window(today or date.today()))
+    today = today or date.today()
+    sql, params = _flags_sql(principal.organisation_id, today, *_window(today))
     sums = ", ".join(f"COALESCE(SUM({k}), 0) AS {k}" for k in SUPPORTS)
-    row = (await Account.raw(f"SELECT COUNT(*) AS psws, {sums} FROM ({sql}) f", *params))[0]
-    return [SupportFigure(k, label, int(row[k]), int(row["psws"])) for k, label in SUPPORTS.items()]
+    row = (await Account.raw(f"SELECT COUNT(*) AS psws, COALESCE(SUM(CASE WHEN accounts = 0 THEN 1 ELSE 0 END), 0) "
+                             f"AS without_account, {sums} FROM ({sql}) f", *params))[0]
+    return [SupportFigure(k, label, int(row[k]), int(row["psws"]), int(row["without_account"]))
+            for k, label in SUPPORTS.items()]
 
 
 async def who_is_missing(principal: Principal, today: date | None = None) -> list[PersonSupports]:
-    """Each current PSW and the supports they did not receive (own organisation; peer leads and
-    admins only: it names people)."""
+    """Each person counted and the supports they did not receive (own organisation; peer leads
+    and admins only: it names people). People with no account yet are included, marked."""
     return (await overview(principal, today))[1]
 
 
 async def overview(principal: Principal, today: date | None = None) -> tuple[list[SupportFigure], list[PersonSupports]]:
     """The figures and who is missing what, from one statement (totals as window SUMs)."""
     principal.require("supports:people")
-    sql, params = _flags_sql(principal.organisation_id, *_window(today or date.today()))
+    today = today or date.today()
+    sql, params = _flags_sql(principal.organisation_id, today, *_window(today))
     totals = ", ".join(f"SUM({k}) OVER () AS total_{k}" for k in SUPPORTS)
-    rows = await Account.raw(f"SELECT f.*, COUNT(*) OVER () AS psws, {totals} FROM ({sql}) f "
-                             f"ORDER BY f.name, f.account", *params)
+    rows = await Account.raw(f"SELECT f.*, COUNT(*) OVER () AS psws, "
+                             f"SUM(CASE WHEN f.accounts = 0 THEN 1 ELSE 0 END) OVER () AS without_account, {totals} "
+                             f"FROM ({sql}) f ORDER BY f.name, f.subject", *params)
     await audit.record(principal, "read", "supports", None, fields=list(SUPPORTS))
     first = rows[0] if rows else {}
-    found = [SupportFigure(k, label, int(first.get(f"total_{k}") or 0), int(first.get("psws") or 0))
+    found = [SupportFigure(k, label, int(first.get(f"total_{k}") or 0), int(first.get("psws") or 0),
+                           int(first.get("without_account") or 0))
              for k, label in SUPPORTS.items()]
-    return found, [PersonSupports(_as_uuid(r["account"]), r["name"], [k for k in SUPPORTS if not r[k]]) for r in rows]
+    return found, [PersonSupports(r["name"], [k for k in SUPPORTS if not r[k]], r["accounts"] > 0, r["account"],
+                                  r["person"]) for r in rows]

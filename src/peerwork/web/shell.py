@@ -37,6 +37,8 @@ NAV = [  # (path, label, right needed or None for everyone signed in)
     ("/supports", "Seven supports", "supports:read"),
     ("/recruitment", "Recruitment", "recruitment:panel"),
     ("/import", "Import staff records", "assignments:import"),
+    ("/invitations", "Invitations", "accounts:invite"),
+    ("/admin/sso", "Single sign-on", "accounts:write"),
     ("/profile", "My profile", None),
 ]
 

@@ -25,7 +25,7 @@ from peerwork.workforce.rules import (
 )
 
 REQUIRED = ("assignment_number", "person_id", "position_title", "lived_experience_role", "start_date")
-OPTIONAL = ("afc_band", "team", "end_date", "leaving_reason", "fte")
+OPTIONAL = ("afc_band", "team", "end_date", "leaving_reason", "fte", "line_manager_assignment_number")
 COLUMNS = REQUIRED + OPTIONAL
 
 
@@ -52,6 +52,9 @@ class AssignmentRow:
     end_date: date | None
     leaving_reason: str | None
     fte: Decimal | None
+    # The line manager's own assignment number in the organisation. Kept as given: it may name
+    # an assignment a later import brings in (see docs/import-format.md).
+    line_manager_assignment_number: str | None = None
 
 
 @dataclass
@@ -108,6 +111,7 @@ def _parse_row(line: int, values: dict[str, str]) -> tuple[AssignmentRow | None,
     end = check("end_date", parse_date, required=False)
     reason = check("leaving_reason", text(2000), required=False)
     fte = check("fte", parse_fte, required=False)
+    manager = check("line_manager_assignment_number", text(64), required=False)
     if isinstance(start, date) and isinstance(end, date):
         try:
             check_dates(start, end)
@@ -120,6 +124,7 @@ def _parse_row(line: int, values: dict[str, str]) -> tuple[AssignmentRow | None,
             line=line, assignment_number=number, employee_number=employee, position_title=title,  # type: ignore[arg-type]
             lived_experience_role=lived, afc_band=band, team=team, start_date=start,  # type: ignore[arg-type]
             end_date=end, leaving_reason=reason, fte=fte,  # type: ignore[arg-type]
+            line_manager_assignment_number=manager,  # type: ignore[arg-type]
         ),
         [],
     )

@@ -28,7 +28,7 @@ Progress = Callable[[str, int, int], None]  # (phase, done, total)
 # The columns an import compares and writes, in one order used everywhere below.
 FIELDS = (
     "person", "position_title", "lived_experience_role", "afc_band", "team",
-    "start_date", "end_date", "leaving_reason", "fte",
+    "start_date", "end_date", "leaving_reason", "fte", "line_manager_assignment_number",
 )
 
 
@@ -104,7 +104,7 @@ def plan_import(rows: list[AssignmentRow], teams: dict, people: dict, assignment
             person_id = plan.new_people[row.employee_number] = uuid.uuid4()
         values = (
             person_id, row.position_title, row.lived_experience_role, row.afc_band, team_id,
-            row.start_date, row.end_date, row.leaving_reason, row.fte,
+            row.start_date, row.end_date, row.leaving_reason, row.fte, row.line_manager_assignment_number,
         )
         if existing is None:
             plan.inserts.append((uuid.uuid4(), row.assignment_number, *values))

@@ -26,7 +26,10 @@ async def people_page(request: Request, page: int = 1) -> Template:
     principal = signed_in_principal(request)
     page = max(page, 1)
     rows = await people.list_people(principal, limit=51, offset=(page - 1) * 50)
-    return render(request, "people.html", title="People", people=rows[:50], page=page, has_more=len(rows) > 50)
+    shown = rows[:50]
+    status = await people.sign_in_status(principal.organisation_id, [p.id for p in shown])
+    return render(request, "people.html", title="People", people=shown, page=page, has_more=len(rows) > 50,
+                  sign_in=status, can_invite=principal.can("accounts:invite"))
 
 
 @get("/import", include_in_schema=False)

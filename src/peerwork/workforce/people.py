@@ -23,7 +23,7 @@ from peerwork.workforce.schemas import (
 )
 from peerwork.core.tenancy import ensure_unique, one_in_organisation
 from peerwork.workforce.tables import Assignment, Team
-from peerwork.core.tables import Person
+from peerwork.core.tables import Account, Person
 from peerwork.core.time import now
 
 _PERSON_COLUMNS = (
@@ -223,3 +223,16 @@ async def headline_counts(principal: Principal) -> dict[str, int]:
             & Assignment.end_date.is_null()
         ).output(as_list=True)))
     return counts
+
+
+async def sign_in_status(organisation_id: UUID, person_ids: list[UUID]) -> dict[UUID, str]:
+    """For each person: "active" (their account can sign in), "invited" (an account waits for
+    its password), "closed" (deactivated) or "none" (no account yet)."""
+    if not person_ids:
+        return {}
+    rows = await Account.select(Account.person, Account.password_hash, Account.is_active).where(
+        Account.person.is_in(person_ids) & (Account.person.organisation == organisation_id))
+    status = {pid: "none" for pid in person_ids}
+    for r in rows:
+        status[r["person"]] = ("closed" if not r["is_active"] else "active" if r["password_hash"] else "invited")
+    return status

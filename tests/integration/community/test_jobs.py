@@ -44,3 +44,30 @@ async def test_newsletter_lists_next_months_spaces_and_respects_opt_out():
     listed = [line for line in body.splitlines() if line.startswith("- Co-reflection")]
     assert len(listed) == len(in_month) - 1  # the cancelled date is left out
     assert f"{month_start:%B %Y}" in body
+
+
+async def test_newsletter_goes_to_staff_in_post_with_accounts_never_to_leavers():
+    from datetime import date
+
+    from tests.development_helpers import account_for, import_staff, staff_row
+
+    org = await make_org()
+    today = date.today()
+    await import_staff(
+        org,
+        staff_row("A-1", "E-Ann", started=today - timedelta(days=400)),
+        staff_row("L-1", "E-Lee", started=today - timedelta(days=900)),  # a peer lead in a lived-experience post
+        staff_row("B-1", "E-Bob", started=today - timedelta(days=100)),  # no account: no address
+        staff_row("C-1", "E-Cat", started=today - timedelta(days=800), ended=today - timedelta(days=10)),
+        staff_row("D-1", "E-Dan", started=today - timedelta(days=300), lived_experience=False, title="Nurse"),
+    )
+    ann = await account_for(org, "E-Ann", "Ann")
+    lee = await account_for(org, "E-Lee", "Lee", "peer_lead")
+    await account_for(org, "E-Cat", "Cat")  # left; her account is still active and holds the psw role
+    await account_for(org, "E-Dan", "Dan")
+    ivy = await make_user(org, "psw", email="ivy@north.example")  # no staff record: counted by the account
+    await make_series(lee, rrule="FREQ=WEEKLY;BYDAY=TU", days_ahead=0)
+    assert await send_newsletters(datetime.now(timezone.utc)) == 3
+    letters = await OutboxMessage.select(OutboxMessage.to_address).where(
+        OutboxMessage.subject.like("Peer support newsletter%"))
+    assert sorted(m["to_address"] for m in letters) == sorted([ann.email, lee.email, ivy.email])

@@ -1,46 +1,10 @@
-"""A real SMTP server on loopback (aiosmtpd, in its own thread) that keeps what it receives."""
+"""The loopback SMTP server for the mail tests."""
 
 from __future__ import annotations
 
-import socket
-from dataclasses import dataclass, field
-
 import pytest
-from aiosmtpd.controller import Controller
 
-from peerwork.core.mail.transports import SmtpTransport
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class SmtpServer:
-    port: int = field(default_factory=free_port)
-    received: list[bytes] = field(default_factory=list)
-    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
-    controller: Controller | None = None
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd handler hook
-        self.received.append(envelope.content)
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        return "250 Message accepted for delivery"
-
-    def start(self) -> None:
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    @property
-    def transport(self) -> SmtpTransport:
-        return SmtpTransport("127.0.0.1", self.port, timeout=5)
+from tests.mailserver import SmtpServer, free_port
 
 
 @pytest.fixture
@@ -55,3 +19,6 @@ def smtp_down():
 def smtp(smtp_down):
     smtp_down.start()
     return smtp_down
+
+
+__all__ = ["free_port"]

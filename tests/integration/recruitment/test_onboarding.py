@@ -1,9 +1,14 @@
-"""A new hire starts with training from day one and a suggested buddy (a person confirms)."""
+"""A new hire is invited to sign in on their first-day email, starts with training from day one,
+and gets a suggested buddy (a person confirms)."""
 
 from datetime import date, timedelta
 from decimal import Decimal
 
 from peerwork.recruitment import scoring, vacancies  # noqa: F401 - the round helper uses them
+from uuid import UUID
+
+from peerwork.accounts.tables import Invitation
+from peerwork.core.tables import OutboxMessage
 from peerwork.cpd.tables import Course, CpdRecord
 from tests.integration.recruitment.helpers import apply, make_round
 from tests.integration.recruitment.test_recruitment import scores
@@ -30,3 +35,12 @@ async def test_hire_books_induction_from_the_first_day(client):
     assert steps["pairing"]["status"] == "pending"  # a suggestion at most: a person confirms pairs
     booked = await CpdRecord.select().where(CpdRecord.account == hired.json()["account_id"]).first()
     assert (booked["course"], booked["status"], booked["done_on"]) == (course.id, "booked", start)
+    # The first-day email invites the new starter to sign in: hire -> induction -> a person who can get in.
+    assert steps["sign-in"]["status"] == "done", steps["sign-in"]
+    assert "alex@applicant.example" in steps["sign-in"]["detail"]
+    welcome = await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body_text).where(
+        (OutboxMessage.to_address == "alex@applicant.example") & OutboxMessage.subject.like("Welcome%")).first()
+    assert f"{start:%-d %B %Y}" in welcome["subject"] and "/invitations/" in welcome["body_text"]
+    invitation = await Invitation.select(Invitation.person, Invitation.role).where(
+        Invitation.account == hired.json()["account_id"]).first()
+    assert invitation == {"person": UUID(hired.json()["person_id"]), "role": "psw"}

@@ -70,7 +70,7 @@ async def test_a_whole_round_from_vacancy_to_first_day(client):
     assignment = await Assignment.select().where(Assignment.id == body["assignment_id"]).first()
     assert assignment["lived_experience_role"] is True and assignment["position_title"] == "Peer Support Worker"
     steps = {s["step"]: s["status"] for s in body["onboarding"]}
-    assert steps == {"induction": "pending", "pairing": "pending", "supervision": "done"}
+    assert steps == {"sign-in": "done", "induction": "pending", "pairing": "pending", "supervision": "done"}
     assert await SupervisionAgreement.exists().where(SupervisionAgreement.supervisee == body["account_id"])
     assert (await Account.select(Account.person).where(Account.id == body["account_id"]).first())["person"] == person["id"]
 

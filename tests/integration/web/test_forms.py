@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from peerwork.cpd.tables import Course
 from peerwork.recruitment.tables import Vacancy
 from tests.factories import PASSWORD, make_org, make_user
+from tests.integration.accounts.mfa_helpers import finish_second_factor
 
 
 def csrf_from(html: str) -> str:
@@ -23,6 +24,7 @@ async def signed_in(client, *roles: str, org=None):
     response = await client.post("/login", data={"email": user.email, "password": PASSWORD, "next": "/",
                                                  "_csrf_token": csrf_from(form.text)}, follow_redirects=False)
     assert response.status_code == 303, response.text
+    await finish_second_factor(client, response, user.email)  # admin and HR: the code step too
     return user
 
 

@@ -7,6 +7,7 @@ import pytest
 from peerwork.core import accounts
 from peerwork.core.tables import Account, ApiToken, AuditLog, LoginSession
 from tests.factories import PASSWORD, make_org, make_user
+from tests.integration.accounts.mfa_helpers import enrol, finish_second_factor
 
 
 def csrf_from(html: str) -> str:
@@ -34,11 +35,15 @@ async def test_tokens_and_passwords_are_stored_only_as_hashes():
 async def test_sign_in_sets_a_hardened_session_cookie_and_lands_on_next(client):
     org = await make_org()
     user = await make_user(org, "hr", password=PASSWORD)
+    await enrol(user.principal.account_id, org.id)
     response = await sign_in(client, user.email, PASSWORD, next_="/people")
-    assert response.status_code == 303 and response.headers["location"] == "/people"
+    # HR needs a second factor: the code step comes first, and keeps where the person was going.
+    assert response.status_code == 303 and response.headers["location"] == "/login/code?next=/people"
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("peerwork_session=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert "Secure" not in cookie  # plain http on loopback
+    response = await finish_second_factor(client, response, user.email)
+    assert response.status_code == 303 and response.headers["location"] == "/people"
     page = await client.get("/people")
     assert page.status_code == 200 and "<h1>People</h1>" in page.text
     assert await LoginSession.count() == 1
@@ -57,7 +62,7 @@ async def test_session_cookie_is_secure_when_the_site_is_served_over_https(app):
 
 async def test_sign_in_never_redirects_off_site(client):
     org = await make_org()
-    user = await make_user(org, "hr", password=PASSWORD)
+    user = await make_user(org, "psw", password=PASSWORD)  # no second factor: straight to next
     response = await sign_in(client, user.email, PASSWORD, next_="//evil.example/x")
     assert response.headers["location"] == "/"
 
@@ -96,7 +101,7 @@ async def test_sign_in_is_rate_limited_per_address(client, app):
 async def test_sign_out_ends_the_session_server_side(client):
     org = await make_org()
     user = await make_user(org, "hr", password=PASSWORD)
-    await sign_in(client, user.email, PASSWORD)
+    await finish_second_factor(client, await sign_in(client, user.email, PASSWORD), user.email)
     stolen = client.cookies["peerwork_session"]
     home = await client.get("/")
     response = await client.post("/logout", data={"_csrf_token": csrf_from(home.text)}, follow_redirects=False)

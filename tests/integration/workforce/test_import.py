@@ -122,3 +122,29 @@ async def test_undecodable_file_is_reported_not_raised():
     report = await import_assignments(org.id, b"assignment_number\n\xff\n")
     assert [str(e) for e in report.errors] == ["line 2: file: is not UTF-8 text (save the file as CSV UTF-8)"]
     assert not report.applied
+
+
+MANAGED = "assignment_number,person_id,position_title,lived_experience_role,start_date,line_manager_assignment_number"
+
+
+async def test_the_line_managers_assignment_number_is_stored_even_before_it_names_anyone():
+    org = await make_org()
+    data = csv_text("M1,E9,Team Manager,N,2019-01-01,",
+                    "A1,E1,Peer Support Worker,Y,2021-04-01,M1",
+                    "A2,E2,Peer Support Worker,Y,2022-04-01,NOT-YET-IMPORTED",  # allowed: may come later
+                    "A3,E3,Peer Support Worker,Y,2022-04-01," + "9" * 65, header=MANAGED)
+    report = await import_assignments(org.id, data.encode())
+    assert [str(e) for e in report.errors] == ["line 5: line_manager_assignment_number: is longer than 64 characters"]
+    assert (report.created, report.applied) == (3, True)
+    stored = {r["assignment_number"]: r["line_manager_assignment_number"] for r in await Assignment.select(
+        Assignment.assignment_number, Assignment.line_manager_assignment_number).where(Assignment.organisation == org.id)}
+    assert stored == {"M1": None, "A1": "M1", "A2": "NOT-YET-IMPORTED"}
+    # The same file again changes nothing; a file without the column clears the number, like
+    # every other optional column.
+    again = await import_assignments(org.id, data.encode())
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    cleared = await import_assignments(org.id, csv_text(
+        "A1,E1,Peer Support Worker,Y,4,,2021-04-01,,,").encode())
+    assert cleared.updated == 1
+    assert await Assignment.select(Assignment.line_manager_assignment_number).where(
+        Assignment.assignment_number == "A1").first() == {"line_manager_assignment_number": None}

@@ -103,3 +103,18 @@ def test_spreadsheet_bom_is_accepted_and_non_utf8_is_reported_with_its_line():
     with pytest.raises(RowProblemError) as caught:
         decode(b"assignment_number\nA1\nCaf\xe9\n")
     assert str(caught.value) == "line 3: file: is not UTF-8 text (save the file as CSV UTF-8)"
+
+
+MANAGED = ("assignment_number,person_id,position_title,lived_experience_role,start_date,"
+           "line_manager_assignment_number")
+
+
+def test_the_optional_line_manager_column_is_parsed_and_checked_for_length():
+    parsed = parse_assignments(csv_text("A1,E1,PSW,Y,2021-04-01, M-7 ", "A2,E2,PSW,Y,2021-04-01,",
+                                        "A3,E3,PSW,Y,2021-04-01," + "x" * 65, header=MANAGED))
+    assert [str(p) for p in parsed.problems] == [
+        "line 4: line_manager_assignment_number: is longer than 64 characters"]
+    assert [(r.assignment_number, r.line_manager_assignment_number) for r in parsed.rows] == [("A1", "M-7"), ("A2", None)]
+    # Files without the column are as before.
+    assert parse_assignments(csv_text(GOOD)).rows[0].line_manager_assignment_number is None
+    assert parse_assignments(csv_text("A1,E1,PSW,Y,2021-04-01," + "x" * 64, header=MANAGED)).problems == []

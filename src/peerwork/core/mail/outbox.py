@@ -116,6 +116,38 @@ async def enqueue(
     return new_id if rows else None
 
 
+async def enqueue_many(messages: list[dict]) -> int:
+    """Queue many plain emails (no calendar part) in one statement; the same rules as
+    :func:`enqueue`, and rows whose ``dedupe_key`` is already queued are skipped. For bulk
+    work such as inviting everyone after an import. Returns how many were queued."""
+    at = clock.now()
+    rows = []
+    for m in messages:
+        to_address, to_name, subject = m["to_address"], m.get("to_name", ""), m["subject"]
+        if "@" not in to_address or len(to_address) > 254 or any(c in to_address for c in " <>\r\n"):
+            raise InvalidInput("The recipient is not an email address.")
+        if any(c in text for text in (to_name, subject) for c in "\r\n"):
+            raise InvalidInput("A name or subject cannot contain line breaks.")
+        rows.append(OutboxMessage(
+            id=uuid.uuid4(), organisation=m.get("organisation_id"), to_address=to_address, to_name=_clip(to_name, 200),
+            subject=_clip(subject, 300), body_text=m["body_text"], body_html=m.get("body_html"),
+            dedupe_key=m.get("dedupe_key"), status=PENDING, attempts=0, next_attempt_at=at, created_at=at))
+    if not rows:
+        return 0
+    async with transaction():
+        done = await OutboxMessage.insert(*rows).on_conflict(
+            target=OutboxMessage.dedupe_key, action="DO NOTHING").returning(OutboxMessage.id)
+    return len(done)
+
+
+async def due_now() -> int:
+    """Make every pending message due now (messages being sent are left alone)."""
+    at = clock.now()
+    moved = await OutboxMessage.update({OutboxMessage.next_attempt_at: at}).where(
+        (OutboxMessage.status == PENDING) & (OutboxMessage.next_attempt_at > at)).returning(OutboxMessage.id)
+    return len(moved)
+
+
 # Both claim a batch in one statement: due rows become SENDING, leased until next_attempt_at.
 # On PostgreSQL SKIP LOCKED lets concurrent runs take disjoint batches without waiting; SQLite
 # has one writer (transaction() starts IMMEDIATE), so the second run sees the first's claim.

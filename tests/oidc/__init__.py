@@ -1,0 +1,1 @@
+"""A real OpenID Connect provider (node oidc-provider) for the single sign-on tests."""

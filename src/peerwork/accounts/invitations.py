@@ -19,12 +19,13 @@ from peerwork.accounts.passwords import LinkNotUsable, check_new_password
 from peerwork.accounts.tables import Invitation
 from peerwork.core import accounts, audit
 from peerwork.core.access import ROLE_LABELS, Principal
-from peerwork.core.db import transaction
+from peerwork.core.db import named, transaction
 from peerwork.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooManyAttempts
 from peerwork.core.mail.outbox import enqueue, enqueue_many
 from peerwork.core.settings import current_settings
 from peerwork.core.tables import Account, AuditLog, LoginAttempt, Membership, Person
 from peerwork.core.time import now
+from peerwork.workforce.staff import in_post_sql
 
 # Only an admin may hand out the admin role; HR invites everyone else.
 ROLES_HR_MAY_GRANT = frozenset({"hr", "peer_lead", "supervisor", "psw"})
@@ -217,20 +218,18 @@ async def person_to_invite(principal: Principal, person_id: UUID) -> dict[str, A
 
 # --- in bulk ------------------------------------------------------------------------------------
 
-_UNINVITED_SQL = """
-SELECT p.id, p.email, p.given_name, p.family_name
-FROM person p
-WHERE p.organisation = {} AND EXISTS (
-    SELECT 1 FROM assignment a WHERE a.person = p.id AND a.organisation = p.organisation
-      AND a.lived_experience_role = {} AND a.start_date <= {} AND (a.end_date IS NULL OR a.end_date >= {}))
-  AND NOT EXISTS (SELECT 1 FROM account c WHERE c.person = p.id)
-ORDER BY p.family_name, p.given_name, p.id
-"""
+_UNINVITED_SQL = (
+    "SELECT p.id, p.email, p.given_name, p.family_name FROM person p "
+    "WHERE p.organisation = {org} AND EXISTS (SELECT 1 FROM assignment a WHERE a.person = p.id AND "
+    + in_post_sql("a") + ") AND NOT EXISTS (SELECT 1 FROM account c WHERE c.person = p.id) "
+    "ORDER BY p.family_name, p.given_name, p.id"
+)
 
 
 async def uninvited_people(organisation_id: UUID, today: date) -> list[dict[str, Any]]:
     """Persons in post in a lived-experience role today who have no account."""
-    return await Person.raw(_UNINVITED_SQL, organisation_id, True, today, today)
+    sql, params = named(_UNINVITED_SQL, org=organisation_id, true=True, today=today)
+    return await Person.raw(sql, *params)
 
 
 async def invite_everyone_in_lived_experience_roles(

@@ -16,9 +16,9 @@ from typing import Any
 from uuid import UUID
 
 from peerwork.calendar.ical import CalEvent, CalSeries
+from peerwork.core.db import named
 
 _NAME = re.compile(r"^[a-z][a-z_]*$")
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,5 @@ class CalendarProvider:
 
 def fingerprint_query(parts: Sequence[tuple[str, FingerprintPart]], values: dict[str, Any]) -> tuple[str, list[Any]]:
     """One SELECT of every part (one round trip), with its positional parameters in order."""
-    params: list[Any] = []
-
-    def bind(sql: str) -> str:
-        params.extend(values[name] for name in _PLACEHOLDER.findall(sql))
-        return _PLACEHOLDER.sub("{}", sql)
-
-    columns = [f"({bind(part.sql)}) AS {prefix}_{part.name}" for prefix, part in parts]
-    return "SELECT " + ", ".join(columns), params
+    columns = [f"({part.sql}) AS {prefix}_{part.name}" for prefix, part in parts]
+    return named("SELECT " + ", ".join(columns), **values)

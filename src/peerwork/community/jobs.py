@@ -13,6 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from peerwork.community import series
 from peerwork.community.notify import _booking_context, _send
+from peerwork.workforce.staff import people_in_post
 from peerwork.core.time import when
 from peerwork.community.preferences import wants_newsletter
 from peerwork.core.time import LONDON, london
@@ -22,7 +23,6 @@ from peerwork.core.mail.outbox import enqueue
 from peerwork.core.jobs import Job
 from peerwork.core.settings import current_settings
 from peerwork.core.tables import Account, Membership, Organisation
-from peerwork.workforce.tables import Assignment
 
 NEWSLETTER_KINDS = ("co_reflection", "social_drop_in", "development_day")
 
@@ -58,12 +58,9 @@ async def newsletter_readers(organisation_id: UUID, today: date) -> list[dict]:
     lived-experience role on ``today`` (from the staff records), and active ``psw`` accounts
     with no staff record in the organisation. Someone whose staff record says they left gets
     none, even if their account is still active; someone with no account has no address."""
-    staff = await Assignment.select(Assignment.person).where(
-        (Assignment.organisation == organisation_id) & (Assignment.lived_experience_role == True)  # noqa: E712
-        & (Assignment.start_date <= today) & (Assignment.end_date.is_null() | (Assignment.end_date >= today))
-    ).output(as_list=True)
+    staff = await people_in_post(organisation_id, today)
     readers = {r["id"]: r for r in await Account.select(Account.id, Account.email, Account.display_name).where(
-        Account.person.is_in(list(set(staff))) & (Account.is_active == True))} if staff else {}  # noqa: E712
+        Account.person.is_in(list(staff)) & (Account.is_active == True))} if staff else {}  # noqa: E712
     for m in await Membership.select(Membership.account, Membership.account.email, Membership.account.display_name,
                                      Membership.account.person.organisation.as_alias("person_organisation")).where(
         (Membership.organisation == organisation_id) & (Membership.role == "psw")

@@ -8,7 +8,9 @@ migrations and tests all talk to the same database.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from piccolo.conf.apps import Finder
@@ -107,3 +109,13 @@ def transaction():
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+_NAMED = re.compile(r"\{(\w+)\}")
+
+
+def named(sql: str, **values: Any) -> tuple[str, list[Any]]:
+    """SQL written with named placeholders (``{org}``) as Piccolo's raw positional form
+    (``{}``) and its parameters in order: a name used twice is bound twice."""
+    params = [values[name] for name in _NAMED.findall(sql)]
+    return _NAMED.sub("{}", sql), params

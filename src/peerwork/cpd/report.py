@@ -25,6 +25,7 @@ from peerwork.cpd.compliance import course_status, induction_late
 from peerwork.cpd.schemas import CourseStatusOut, PersonCompliance
 from peerwork.cpd.tables import Course, CpdRecord
 from peerwork.core.tables import Account, Membership, Person
+from peerwork.workforce.staff import people_in_post
 from peerwork.workforce.tables import Assignment
 
 NO_ACCOUNT_ROLE = "psw"  # whose mandatory courses apply to lived-experience staff with no account yet
@@ -59,10 +60,7 @@ async def _people(organisation_id: UUID, account_id: UUID | None, today: date) -
 async def _without_account(organisation_id: UUID, today: date) -> dict[UUID, dict[str, Any]]:
     """People in post today in a lived-experience role with no active account, by person id
     (someone whose only account was deactivated is listed here too, rather than not at all)."""
-    staff = set(await Assignment.select(Assignment.person).where(
-        (Assignment.organisation == organisation_id) & (Assignment.lived_experience_role == True)  # noqa: E712
-        & (Assignment.start_date <= today) & (Assignment.end_date.is_null() | (Assignment.end_date >= today))
-    ).output(as_list=True))
+    staff = await people_in_post(organisation_id, today)
     if not staff:
         return {}
     staff -= set(await Account.select(Account.person).where(

@@ -38,6 +38,7 @@ from peerwork.core.access import Principal
 from peerwork.cpd.tables import LineManager
 from peerwork.core.tenancy import network_partners
 from peerwork.retention.query import fetch_spells
+from peerwork.workforce.staff import in_post
 from peerwork.workforce.tables import Assignment
 from peerwork.core.tables import Account, Membership, NetworkMembership, Organisation, Person
 
@@ -66,10 +67,6 @@ def _pair_is_live(pair: dict[str, Any], in_post: set[UUID], today: date) -> bool
         and pair["experienced_peer"] in in_post
 
 
-def _in_post_now(organisation_id: UUID, today: date):
-    """Assignments that put their holder in post in a lived-experience role today."""
-    return ((Assignment.organisation == organisation_id) & (Assignment.lived_experience_role == True)  # noqa: E712
-            & (Assignment.start_date <= today) & (Assignment.end_date.is_null() | (Assignment.end_date >= today)))
 
 
 async def _longest_open_spells(organisation_id: UUID, today: date) -> dict[str, int]:
@@ -96,7 +93,7 @@ async def _organisation_people(organisation_id: UUID, today: date,
     persons = [p["person"] for p in people.values() if p["person"]]
     current = await Assignment.select(Assignment.person, Assignment.team, Assignment.start_date,
                                       Assignment.line_manager_assignment_number).where(
-        _in_post_now(organisation_id, today) & Assignment.person.is_in(persons)) if persons else []
+        in_post(organisation_id, today) & Assignment.person.is_in(persons)) if persons else []
     team: dict[UUID, tuple[date, UUID | None, str | None]] = {}
     for a in current:
         if a["person"] not in team or a["start_date"] > team[a["person"]][0]:
@@ -132,7 +129,7 @@ async def _not_pairable(organisation_id: UUID, today: date, scope: str,
                         longest: dict[str, int]) -> list[NotPairableOut]:
     """People in post in a lived-experience role with no active account: they cannot be paired
     yet. For new starters, only those under 12 months in lived-experience roles."""
-    staff = set(await Assignment.select(Assignment.person).where(_in_post_now(organisation_id, today))
+    staff = set(await Assignment.select(Assignment.person).where(in_post(organisation_id, today))
                 .output(as_list=True))
     deactivated: set[UUID] = set()
     if staff:

@@ -19,6 +19,7 @@ from peerwork.supervision.schemas import ComplianceFigures, ComplianceRow
 from peerwork.supervision.tables import GroupAttendance, GroupMember, SupervisionAgreement, SupervisionSession
 from peerwork.core.access import Principal
 from peerwork.core.tables import Account, Membership
+from peerwork.workforce.staff import in_post
 from peerwork.workforce.tables import Assignment
 
 
@@ -58,10 +59,7 @@ async def people_in_post(organisation_id: UUID, today: date) -> list[dict[str, A
     account linked to them, possibly none) and ``name``. Three queries, however many people."""
     staff: dict[UUID, dict[str, Any]] = {}
     for a in await Assignment.select(Assignment.person, Assignment.person.given_name, Assignment.person.family_name,
-                                     Assignment.person.employee_number).where(
-        (Assignment.organisation == organisation_id) & (Assignment.lived_experience_role == True)  # noqa: E712
-        & (Assignment.start_date <= today) & (Assignment.end_date.is_null() | (Assignment.end_date >= today))
-    ):
+                                     Assignment.person.employee_number).where(in_post(organisation_id, today)):
         full = " ".join(n for n in (a["person.given_name"], a["person.family_name"]) if n)
         staff.setdefault(a["person"], {"person": a["person"], "accounts": [], "names": [],
                                        "fallback": full or f"Employee {a['person.employee_number']}"})

@@ -32,13 +32,14 @@ are SUMs over that, so the cost grows with the data, never with a query per pers
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
 from peerwork.core import audit
 from peerwork.core.access import Principal
+from peerwork.workforce.staff import in_post_sql
+from peerwork.core.db import named
 from peerwork.core.tables import Account
 
 SUPPORTS = {
@@ -52,14 +53,11 @@ SUPPORTS = {
 }
 WINDOW_DAYS = 365
 
-# An assignment that puts its holder in post in a lived-experience role on {today}.
-_IN_POST = ("{a}.organisation = {{org}} AND {a}.lived_experience_role = {{true}} AND {a}.start_date <= {{today}} "
-            "AND ({a}.end_date IS NULL OR {a}.end_date >= {{today}})")
 
 # Who is counted: one row per (subject, account); a subject is a person (staff record) or, for
 # a PSW account with no staff record here, the account itself.
 _WHO = (
-    "staff AS (SELECT DISTINCT a.person FROM assignment a WHERE " + _IN_POST.format(a="a") + "), "
+    "staff AS (SELECT DISTINCT a.person FROM assignment a WHERE " + in_post_sql("a") + "), "
     "who AS ("
     "SELECT s.person AS subject, s.person AS person, acc.id AS account, "
     "COALESCE(NULLIF(acc.display_name, ''), NULLIF(TRIM(COALESCE(p.given_name, '') || ' ' "
@@ -100,7 +98,7 @@ _IMPORTED_MANAGER = (
     "JOIN assignment ma ON ma.organisation = a.organisation AND ma.assignment_number = a.line_manager_assignment_number "
     "JOIN account macc ON macc.person = ma.person JOIN cpd_record r ON r.account = macc.id "
     "JOIN course c ON c.id = r.course "
-    "WHERE " + _IN_POST.format(a="a") + " AND a.line_manager_assignment_number IS NOT NULL "
+    "WHERE " + in_post_sql("a") + " AND a.line_manager_assignment_number IS NOT NULL "
     "AND r.status = 'done' AND c.kind = 'manager'"
 )
 
@@ -112,9 +110,9 @@ def _flags_sql(organisation_id: UUID, today: date, since: date, since_at: dateti
     values = {"org": organisation_id, "today": today, "since": since, "since_at": since_at, "true": True}
 
     def fill(template: str) -> str:
-        for name in re.findall(r"\{(\w+)\}", template):
-            params.append(values[name])
-        return re.sub(r"\{\w+\}", "{}", template)
+        sql, bound = named(template, **values)
+        params.extend(bound)
+        return sql
 
     ctes = [fill(_WHO)]
     ctes += [f"{name} AS ({fill(sql)})" for name, sql in _SETS.items()]

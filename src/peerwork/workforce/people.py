@@ -22,6 +22,7 @@ from peerwork.workforce.schemas import (
     PersonPatch,
 )
 from peerwork.core.tenancy import ensure_unique, one_in_organisation
+from peerwork.workforce.staff import people_in_post
 from peerwork.workforce.tables import Assignment, Team
 from peerwork.core.tables import Account, Person
 from peerwork.core.time import now
@@ -217,11 +218,8 @@ async def headline_counts(principal: Principal) -> dict[str, int]:
         counts["Teams"] = await Team.count().where(Team.organisation == principal.organisation_id)
     if principal.can("assignments:read"):
         # Whether someone is in a lived-experience role says something about their health.
-        counts["People in lived-experience roles now"] = len(set(await Assignment.select(Assignment.person).where(
-            (Assignment.organisation == principal.organisation_id)
-            & (Assignment.lived_experience_role == True)  # noqa: E712
-            & Assignment.end_date.is_null()
-        ).output(as_list=True)))
+        counts["People in lived-experience roles now"] = len(
+            await people_in_post(principal.organisation_id, date.today()))
     return counts
 
 

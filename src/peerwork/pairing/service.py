@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from peerwork.pairing.optimiser import Peer, Rules, score_parts, suggest, why_not
+from peerwork.pairing.optimiser import Peer, Rules, score, score_parts, suggest, why_not
 from peerwork.pairing.schemas import (
     NotPairableOut,
     PairIn,
@@ -38,7 +38,7 @@ from peerwork.core.access import Principal
 from peerwork.cpd.tables import LineManager
 from peerwork.core.tenancy import network_partners
 from peerwork.retention.query import fetch_spells
-from peerwork.workforce.staff import in_post
+from peerwork.workforce.staff import in_post as in_post_rule
 from peerwork.workforce.tables import Assignment
 from peerwork.core.tables import Account, Membership, NetworkMembership, Organisation, Person
 
@@ -93,7 +93,7 @@ async def _organisation_people(organisation_id: UUID, today: date,
     persons = [p["person"] for p in people.values() if p["person"]]
     current = await Assignment.select(Assignment.person, Assignment.team, Assignment.start_date,
                                       Assignment.line_manager_assignment_number).where(
-        in_post(organisation_id, today) & Assignment.person.is_in(persons)) if persons else []
+        in_post_rule(organisation_id, today) & Assignment.person.is_in(persons)) if persons else []
     team: dict[UUID, tuple[date, UUID | None, str | None]] = {}
     for a in current:
         if a["person"] not in team or a["start_date"] > team[a["person"]][0]:
@@ -129,7 +129,7 @@ async def _not_pairable(organisation_id: UUID, today: date, scope: str,
                         longest: dict[str, int]) -> list[NotPairableOut]:
     """People in post in a lived-experience role with no active account: they cannot be paired
     yet. For new starters, only those under 12 months in lived-experience roles."""
-    staff = set(await Assignment.select(Assignment.person).where(in_post(organisation_id, today))
+    staff = set(await Assignment.select(Assignment.person).where(in_post_rule(organisation_id, today))
                 .output(as_list=True))
     deactivated: set[UUID] = set()
     if staff:
@@ -345,7 +345,22 @@ async def save_profile(principal: Principal, data: ProfileIn) -> ProfileOut:
 
 
 async def suggested_buddy(principal: Principal, account_id: UUID, first_day: date) -> SuggestionOut | None:
-    """The optimiser's best experienced peer for a new starter, for a person to confirm:
-    peerwork never pairs people without someone deciding. None when nobody fits yet."""
-    found = await suggestions(principal, "new_starters", first_day)
-    return next((s for s in found.suggestions if s.new_peer_id == account_id), None)
+    """The best experienced peer with a free place for this one new starter, for a person to
+    confirm: peerwork never pairs people without someone deciding. It does not depend on who
+    else is waiting for a buddy (the overall suggestions weigh everyone). None when nobody fits."""
+    pool = await load_pool(principal, first_day, "new_starters")
+    key = str(account_id)
+    if key not in pool.new:
+        return None
+    starter = pool.peers[key]
+    fitting = [(score(starter, pool.peers[k], pool.rules), k) for k in sorted(pool.experienced)
+               if pool.peers[k].capacity > 0 and why_not(starter, pool.peers[k], pool.rules) is None]
+    if not fitting:
+        return None
+    best, chosen = min(fitting, key=lambda found: (-found[0], found[1]))  # best score, then a stable id
+    experienced = pool.peers[chosen]
+    return SuggestionOut(
+        new_peer_id=account_id, new_peer=pool.names[key], experienced_peer_id=UUID(chosen),
+        experienced_peer=pool.names[chosen],
+        experienced_organisation=pool.organisation_names[experienced.organisation],
+        score=best, parts=score_parts(starter, experienced))

@@ -120,3 +120,25 @@ async def test_across_organisations_only_when_both_opted_into_the_network(north)
     assert pairs_of(found) == {("Nia", "Sal")}
     assert found.suggestions[0].experienced_organisation == "South Trust"
     assert found.suggestions[0].parts["same_organisation"] == 0
+
+
+async def test_a_new_starters_suggested_buddy_does_not_depend_on_who_else_is_waiting(north):
+    """Onboarding asks for this one person's best buddy: with Ed's two places and Eve's one
+    taken by others in the overall plan, each new starter still gets their own best fit."""
+    from peerwork.pairing.schemas import PairIn
+
+    lead = north["lead"].principal
+    ed = north["ed"].principal.account_id
+    await pairing_service.confirm_pair(lead, PairIn(new_peer_id=north["nia"].principal.account_id,
+                                                    experienced_peer_id=ed, purpose="buddy"))
+    await pairing_service.confirm_pair(lead, PairIn(new_peer_id=north["almost"].principal.account_id,
+                                                    experienced_peer_id=north["eve"].principal.account_id,
+                                                    purpose="buddy"))
+    # Ed has one place left; Noor cannot have Eve (her line manager), so Ed is hers.
+    best = await pairing_service.suggested_buddy(lead, north["noor"].principal.account_id, TODAY)
+    assert best is not None and best.experienced_peer == "Ed"
+    assert best.parts == (await pairing_service.suggestions(lead)).suggestions[0].parts
+    await pairing_service.confirm_pair(lead, PairIn(new_peer_id=north["noor"].principal.account_id,
+                                                    experienced_peer_id=ed, purpose="buddy"))
+    late = await make_employee(north["org"], "Late", started=ago(5), team="Oak Ward")
+    assert await pairing_service.suggested_buddy(lead, late.principal.account_id, TODAY) is None  # nobody has room

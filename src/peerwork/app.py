@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -21,9 +22,13 @@ from litestar.template.config import TemplateConfig
 
 from peerwork import __version__, capabilities
 from peerwork.core.db import close_pool, database_reachable, open_pool, use_database
-from peerwork.core.errors import EXCEPTION_HANDLERS, DomainError
+from peerwork.core.errors import EXCEPTION_HANDLERS, DatabaseUnavailable, DomainError
 from peerwork.core.jobs import JobRunner
+from peerwork.core.headers import security_headers
+from peerwork.core.logs import install as install_log_redaction
 from peerwork.core.migrate import require_migrated
+from peerwork.core.requests import refuse_hostile_input
+from peerwork.core.schema import describe_served
 from peerwork.core.security import IdentifyCaller, current_principal, has_route_right
 from peerwork.core.settings import Settings, load_settings, use_settings
 from peerwork.web.shell import error_page
@@ -37,8 +42,14 @@ def _health_route(settings: Settings):
     async def health(request: Request) -> Response[dict]:
         """Is the service up and its database reachable? No authentication, no personal data."""
         ok = await database_reachable(request.app.state.engine)
-        body = {"status": "ok" if ok else "degraded", "database": "reachable" if ok else "unreachable", "version": __version__}
-        return Response(body, status_code=200 if ok else 503, media_type=MediaType.JSON)
+        body = {
+            "status": "ok" if ok else "degraded",
+            "database": "reachable" if ok else "unreachable",  # never the URL: it can carry a password
+            "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "version": __version__,
+        }
+        headers = None if ok else {"Retry-After": str(DatabaseUnavailable.retry_after)}
+        return Response(body, status_code=200 if ok else 503, media_type=MediaType.JSON, headers=headers)
 
     return health
 
@@ -66,6 +77,9 @@ def configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    # Private links' secrets (applicant, invitation, reset, calendar feed, SSO code) never
+    # reach a log line, the access log included.
+    install_log_redaction()
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -96,7 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
         security=[{"bearer": []}],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             _health_route(settings),
             api,
@@ -104,6 +118,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[WEB / "static"], include_in_schema=False),
         ],
         middleware=[IdentifyCaller],
+        before_send=[security_headers],  # CSP and friends on every response; Secure cookies over https
+        before_request=refuse_hostile_input,
         lifespan=[lifespan],
         exception_handlers=_exception_handlers(),
         csrf_config=CSRFConfig(
@@ -128,6 +144,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                      "calendar_providers": capabilities.calendar_providers()}),
         debug=settings.debug,
     )
+    describe_served(app)  # problem+json errors, real media types, `format: time` (core/schema.py)
+    return app
 
 
 def app_from_env() -> Litestar:

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, delete, get, patch, post
-from litestar.params import Parameter
 
 from peerwork.accounts import invitations, mfa, sso_controllers
 from peerwork.accounts.schemas import (
     AccountIn, AccountOut, AccountPatch, BulkInviteOut, InvitationIn, InvitationOut, Me, TokenIn, TokenIssued, TokenOut,
 )
+from peerwork.core.requests import Limit
 from peerwork.core import accounts, audit
 from peerwork.core.access import Principal
 from peerwork.core.schema import provided
 from peerwork.workforce import people
-
-Limit = Annotated[int, Parameter(ge=1, le=1000, description="Page size")]
 
 
 class MeController(Controller):

@@ -19,7 +19,7 @@ def _matches(header: str | None, etag: str) -> bool:
 
 
 @route("/calendar/{name:str}", http_method=[HttpMethod.GET, HttpMethod.HEAD], include_in_schema=True,
-       tags=["calendar"], exclude_from_csrf=True)
+       media_type="text/calendar", tags=["calendar"], exclude_from_csrf=True)
 async def calendar_feed(request: Request, name: str) -> Response[bytes]:
     """A private calendar feed (no sign-in: the secret URL is the key). Conditional GET:
     a matching ``If-None-Match`` gets 304 with no body."""

@@ -97,7 +97,7 @@ class BookingController(Controller):
     async def attendance(self, principal: Principal, booking_id: UUID, data: AttendanceIn) -> AttendeeOut:
         return await bookings.mark_attendance(principal, booking_id, data.attended)
 
-    @get("/{booking_id:uuid}/invite.ics", opt={"right": "community:book"})
+    @get("/{booking_id:uuid}/invite.ics", media_type="text/calendar", opt={"right": "community:book"})
     async def invite(self, principal: Principal, booking_id: UUID) -> Response[bytes]:
         method, body = await preferences.current_invite(principal, booking_id)
         return Response(body, media_type=f"text/calendar; method={method}")

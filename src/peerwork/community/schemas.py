@@ -8,6 +8,8 @@ from uuid import UUID
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
+from peerwork.core.schema import WebLink
+
 Kind = Literal["co_reflection", "social_drop_in", "debrief", "development_day", "directors_forum", "network_meeting"]
 KIND_LABELS = {
     "co_reflection": "Co-reflection", "social_drop_in": "Social drop-in", "debrief": "Debrief",
@@ -27,7 +29,7 @@ class SeriesIn(Struct, forbid_unknown_fields=True):
     capacity: Capacity
     description: Annotated[str, Meta(max_length=4000)] = ""
     location: Annotated[str, Meta(max_length=300)] | None = None
-    online_link: Annotated[str, Meta(max_length=500)] | None = None
+    online_link: WebLink | None = None
     visibility: Literal["organisation", "network"] = "organisation"
     booking_cutoff_minutes: Annotated[int, Meta(ge=0, le=10080)] = 60
     facilitator_ids: list[UUID] = []
@@ -40,7 +42,7 @@ class SeriesChange(Struct, forbid_unknown_fields=True):
     title: Title | UnsetType = UNSET
     description: Annotated[str, Meta(max_length=4000)] | UnsetType = UNSET
     location: Annotated[str, Meta(max_length=300)] | None | UnsetType = UNSET
-    online_link: Annotated[str, Meta(max_length=500)] | None | UnsetType = UNSET
+    online_link: WebLink | None | UnsetType = UNSET
     capacity: Capacity | UnsetType = UNSET
     rrule: Annotated[str, Meta(min_length=6, max_length=300)] | UnsetType = UNSET
     start_time: time | UnsetType = UNSET

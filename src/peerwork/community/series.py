@@ -187,9 +187,15 @@ async def _bump_bookings(occurrence_id: UUID) -> None:
 
 
 async def change_series(principal: Principal, series_id: UUID, change: SeriesChange) -> SeriesOut:
-    """Change a series from ``from_date`` onwards. Details (title, place, capacity) change in
-    place; a new time or rule ends this series the day before and starts a new one, whose
-    occurrences people book afresh (those booked on the old dates are told it is cancelled)."""
+    """Change a series from ``from_date`` onwards; the dates before it keep what they had.
+
+    From the first date the change applies to the whole series in place. From a later date
+    the series is split there: this one ends the day before and a new one starts at the cut.
+    A new time or rule starts a new series whose occurrences people book afresh (those booked
+    on the old dates are told it is cancelled); new details (title, place, capacity, ...) move
+    the later occurrences and their bookings to the new series, so everyone booked on them gets
+    an updated invite (same UID, higher SEQUENCE) that agrees with their feed. Returns the
+    series that holds the dates from the cut."""
     principal.require("community:manage")
     current = await get_series(principal, series_id)
     fields = {f: getattr(change, f) for f in change.__struct_fields__ if f != "from_date"}
@@ -203,9 +209,14 @@ async def change_series(principal: Principal, series_id: UUID, change: SeriesCha
             new_id = await _split_series(principal, current, fields, change.from_date, cut)
             await audit.record(principal, "split", "event_series", series_id, new_series=str(new_id))
             return await get_series(principal, new_id)
-        await _change_details(series_id, fields, cut)
-        await audit.record(principal, "update", "event_series", series_id, fields=sorted(fields))
-    return await get_series(principal, series_id)
+        if cut <= current.first_start:
+            await _change_details(series_id, fields, cut)
+            await audit.record(principal, "update", "event_series", series_id, fields=sorted(fields))
+            return await get_series(principal, series_id)
+        new_id = await _split_details(principal, current, fields, cut)
+        await audit.record(principal, "split", "event_series", series_id, new_series=str(new_id),
+                           fields=sorted(fields))
+    return await get_series(principal, new_id)
 
 
 def _unset(value: Any) -> bool:
@@ -236,6 +247,65 @@ async def _change_details(series_id: UUID, fields: dict[str, Any], cut: datetime
 
             await fill_from_waitlist(occurrence_id)
         await notify.occurrence_changed(occurrence_id)
+
+
+def _rule_from(current: SeriesOut, first: datetime) -> str:
+    """The series' rule for its dates from ``first`` on: a COUNT would restart at the cut, so it
+    becomes an UNTIL at the last date the old rule had."""
+    parts = current.rrule.split(";")
+    if not any(p.startswith("COUNT=") for p in parts):
+        return current.rrule
+    starts = starts_between(current.first_start, current.rrule, first, first + timedelta(days=366 * 100))
+    until = starts[-1].astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return ";".join([*(p for p in parts if not p.startswith("COUNT=")), f"UNTIL={until}"])
+
+
+async def _split_details(principal: Principal, current: SeriesOut, fields: dict[str, Any], cut: datetime) -> UUID:
+    """New details from ``cut``: the dates from the cut move to a new series with the same
+    times and rule and the new details; the occurrences keep their ids (the invites' UIDs) and
+    bookings, with a higher SEQUENCE and an updated invite for everyone booked."""
+    forget_fingerprints()
+    later_starts = starts_between(current.first_start, current.rrule, cut, cut + timedelta(days=800))
+    if not later_starts:
+        raise InvalidInput("from_date: the series has no dates on or after it")
+    first = later_starts[0]
+    values = {f: fields.get(f, getattr(current, f)) for f in (
+        "kind", "title", "description", "capacity", "location", "online_link", "visibility",
+        "booking_cutoff_minutes", "status")}
+    new = EventSeries(organisation=principal.organisation_id, rrule=_rule_from(current, first), first_start=first,
+                      duration_minutes=current.duration_minutes, **values)
+    await new.save()
+    for account_id in await SeriesFacilitator.select(SeriesFacilitator.account).where(
+        SeriesFacilitator.series == current.id
+    ).output(as_list=True):
+        await SeriesFacilitator(series=new.id, account=account_id).save()
+    await EventSeries.update({
+        EventSeries.rrule: until_before(current.rrule, cut), EventSeries.sequence: EventSeries.sequence + 1,
+        EventSeries.updated_at: now(),
+    }).where(EventSeries.id == current.id)
+    scheduled = await Occurrence.select(Occurrence.id).where(
+        (Occurrence.series == current.id) & (Occurrence.original_start >= cut) & (Occurrence.status == "scheduled")
+    ).output(as_list=True)
+    # Cancelled dates move too: they stay cancelled (EXDATEs) in the new series.
+    await Occurrence.update({Occurrence.series: new.id}).where(
+        (Occurrence.series == current.id) & (Occurrence.original_start >= cut)
+    )
+    occurrence_values: dict[Any, Any] = {Occurrence.sequence: Occurrence.sequence + 1, Occurrence.updated_at: now()}
+    if "capacity" in fields:
+        occurrence_values[Occurrence.capacity] = fields["capacity"]
+    if "location" in fields:
+        occurrence_values[Occurrence.location] = None  # the series' new place applies
+    if scheduled:
+        await Occurrence.update(occurrence_values).where(Occurrence.id.is_in(scheduled))
+    for occurrence_id in scheduled:
+        await _bump_bookings(occurrence_id)
+        if "capacity" in fields:
+            from peerwork.community.bookings import fill_from_waitlist
+
+            await fill_from_waitlist(occurrence_id)
+        await notify.occurrence_changed(occurrence_id)
+    await materialise(new.id)
+    return new.id
 
 
 async def _split_series(

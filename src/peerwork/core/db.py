@@ -7,6 +7,7 @@ migrations and tests all talk to the same database.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from pathlib import Path
@@ -85,9 +86,13 @@ async def close_pool(engine: Engine) -> None:
         await engine.close_connection_pool()
 
 
-async def database_reachable(engine: Engine) -> bool:
+HEALTH_TIMEOUT_SECONDS = 3.0
+
+
+async def database_reachable(engine: Engine, timeout: float = HEALTH_TIMEOUT_SECONDS) -> bool:
+    """Can a query run now? Bounded by ``timeout``, so a hung server reads as unreachable."""
     try:
-        await engine.run_ddl("SELECT 1")
+        await asyncio.wait_for(engine.run_ddl("SELECT 1"), timeout)
     except Exception:  # noqa: BLE001 - any failure means "not reachable" to /health
         return False
     return True

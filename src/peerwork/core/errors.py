@@ -7,7 +7,10 @@ person reading it.
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
+import sqlite3
 import traceback
 from typing import Any
 
@@ -68,8 +71,69 @@ class TooManyAttempts(DomainError):
     title = "Too many attempts"
 
 
+class DatabaseUnavailable(DomainError):
+    """The database cannot be reached (down, restarting, refusing connections, pool exhausted):
+    a temporary state, so 503 with Retry-After, never a 500 with a stack."""
+
+    status_code = 503
+    code = "database-unavailable"
+    title = "Service temporarily unavailable"
+    retry_after = 30  # seconds
+
+    def __init__(self, detail: str = "The database is unreachable at the moment. Please try again shortly.") -> None:
+        super().__init__(detail)
+
+
+try:  # the PostgreSQL driver's connection-level failures (never its query errors)
+    from asyncpg import exceptions as _pg
+
+    _PG_CONNECTION_ERRORS: tuple[type[Exception], ...] = (
+        _pg.PostgresConnectionError,  # class 08, incl. ConnectionDoesNotExistError
+        _pg.CannotConnectNowError,  # 57P03: starting up or shutting down
+        _pg.TooManyConnectionsError,  # 53300
+        _pg.InvalidCatalogNameError,  # 3D000: the database is gone (raised on connect)
+        _pg.AdminShutdownError,  # 57P01: terminated by a restart
+        _pg.CrashShutdownError,  # 57P02
+    )
+    _PG_CLOSED: tuple[type[Exception], ...] = (_pg.InterfaceError,)
+except ImportError:  # pragma: no cover - asyncpg is a dependency
+    _PG_CONNECTION_ERRORS, _PG_CLOSED = (), ()
+
+_CONNECTION_ERRNOS = {
+    errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EHOSTUNREACH,
+    errno.ENETUNREACH, errno.ETIMEDOUT, errno.EPIPE, errno.EADDRNOTAVAIL,
+}
+
+# The exception types that *may* be a lost database; database_unavailable() decides.
+CONNECTION_EXCEPTION_TYPES: tuple[type[Exception], ...] = (
+    *_PG_CONNECTION_ERRORS, *_PG_CLOSED, OSError, sqlite3.OperationalError,
+)
+
+
+def database_unavailable(exc: BaseException) -> DatabaseUnavailable | None:
+    """``exc`` as :class:`DatabaseUnavailable` if it means the database cannot be reached
+    (connection refused or lost, server restarting, pool acquire timed out, SQLite file
+    unopenable); None for anything else, query errors included."""
+    if isinstance(exc, DatabaseUnavailable):
+        return exc
+    if isinstance(exc, _PG_CONNECTION_ERRORS):
+        return DatabaseUnavailable()
+    if isinstance(exc, _PG_CLOSED) and ("connection is closed" in str(exc) or "connection was closed" in str(exc)):
+        return DatabaseUnavailable()
+    if isinstance(exc, (TimeoutError, ConnectionError, socket.gaierror)):  # incl. pool acquire timeout
+        return DatabaseUnavailable()
+    if isinstance(exc, OSError) and (
+        exc.errno in _CONNECTION_ERRNOS or str(exc).startswith("Multiple exceptions")  # asyncpg, several addresses
+    ):
+        return DatabaseUnavailable()
+    if isinstance(exc, sqlite3.OperationalError) and str(exc).startswith("unable to open database"):
+        return DatabaseUnavailable()
+    return None
+
+
 def problem(
-    status: int, title: str, detail: str, *, code: str, instance: str | None = None, **extra: Any
+    status: int, title: str, detail: str, *, code: str, instance: str | None = None,
+    retry_after: int | None = None, **extra: Any
 ) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {
         "type": f"https://peerwork.org.uk/problems/{code}",
@@ -81,12 +145,15 @@ def problem(
         body["instance"] = instance
     body.update({k: v for k, v in extra.items() if v})
     headers = {"WWW-Authenticate": 'Bearer realm="peerwork"'} if status == 401 else None
+    if retry_after:
+        headers = {"Retry-After": str(retry_after)}
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def domain_error_to_problem(request: Request, exc: DomainError) -> Response[dict[str, Any]]:
     return problem(
-        exc.status_code, exc.title, exc.detail, code=exc.code, instance=request.url.path, errors=exc.errors
+        exc.status_code, exc.title, exc.detail, code=exc.code, instance=request.url.path,
+        retry_after=getattr(exc, "retry_after", None), errors=exc.errors,
     )
 
 
@@ -126,14 +193,24 @@ def unexpected_error_to_problem(request: Request, exc: Exception) -> Response[di
     return problem(500, "Something went wrong", "The server could not complete the request.", code="server-error")
 
 
+def connection_error_to_problem(request: Request, exc: Exception) -> Response[dict[str, Any]]:
+    unavailable = database_unavailable(exc)
+    if unavailable is None:  # e.g. a file error or a query error: not an outage
+        return unexpected_error_to_problem(request, exc)
+    logger.warning("database unavailable (%s) on %s %s", type(exc).__name__, request.method, request.url.path)
+    return domain_error_to_problem(request, unavailable)
+
+
 EXCEPTION_HANDLERS = {
     DomainError: domain_error_to_problem,
+    **{kind: connection_error_to_problem for kind in CONNECTION_EXCEPTION_TYPES},
     HTTPException: http_error_to_problem,
     Exception: unexpected_error_to_problem,
 }
 
 __all__ = [
     "Conflict",
+    "DatabaseUnavailable",
     "DomainError",
     "EXCEPTION_HANDLERS",
     "InvalidInput",

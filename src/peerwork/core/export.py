@@ -2,7 +2,8 @@
 
 Text that a spreadsheet would run as a formula (a cell starting ``=``, ``+``, ``-``, ``@``, tab
 or carriage return) is prefixed with an apostrophe, so an imported team name or a course title
-cannot become a live formula on someone's machine.
+cannot become a live formula on someone's machine. Numbers are rounded for people: a rate
+such as ``0.6999999999999998`` is written ``0.7`` (at most four decimal places).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FLOAT_PLACES = 4
 
 
 def safe_cell(value: Any) -> Any:
@@ -20,6 +22,8 @@ def safe_cell(value: Any) -> Any:
         return ""
     if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
         return "'" + value
+    if isinstance(value, float):
+        return round(value, FLOAT_PLACES) + 0.0  # + 0.0 turns -0.0 into 0.0
     return value
 
 

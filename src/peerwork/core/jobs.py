@@ -29,7 +29,9 @@ logger = logging.getLogger("peerwork.core.jobs")
 
 LEADER_LOCK_KEY = 0x7065657277  # "peerw": one key for the whole service
 RETRY_SECONDS = 10
+LOCK_TIMEOUT_SECONDS = 5  # connecting, taking the lock, and each "still there?" check
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
+LOCK_APPLICATION_NAME = f"peerwork-scheduler-lock {INSTANCE}"[:63]
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,13 @@ def _build_scheduler(jobs: list[Job]) -> AsyncIOScheduler:
 
 
 class JobRunner:
-    """Started and stopped by the app lifespan."""
+    """Started and stopped by the app lifespan.
+
+    At most one scheduler per deployment: this instance runs one only while it holds the
+    advisory lock on a live connection. Losing that connection (server restart, network,
+    ``pg_terminate_backend``) stops the scheduler first, before anything else; only then does
+    the runner reconnect and try for the lock again.
+    """
 
     def __init__(self, settings: Settings, jobs: list[Job]) -> None:
         self.settings = settings
@@ -111,6 +119,7 @@ class JobRunner:
         self.scheduler: AsyncIOScheduler | None = None
         self._leader_task: asyncio.Task | None = None
         self._lock_connection = None
+        self._wake = asyncio.Event()  # set when the lock connection is lost: check at once
 
     @property
     def is_leader(self) -> bool:
@@ -124,34 +133,90 @@ class JobRunner:
         else:
             await self._become_leader()  # SQLite: one instance by definition
 
-    async def _become_leader(self) -> None:
+    async def _become_leader(self, holds_lock: Callable[[], bool] = lambda: True) -> None:
+        """Start the scheduler, unless this instance already runs one (never two)."""
+        if self.is_leader:
+            return
         await catch_up(self.jobs)
-        self.scheduler = _build_scheduler(self.jobs)
-        self.scheduler.start()
+        if self.is_leader:  # started meanwhile: keep the one that runs
+            return
+        if not holds_lock():  # the lock went while catching up: do not start without it
+            raise ConnectionError("lost the scheduler lock while catching up")
+        self._stop_scheduler()  # drop a stopped leftover, if any
+        scheduler = _build_scheduler(self.jobs)
+        scheduler.start()
+        self.scheduler = scheduler
         logger.info("scheduler running %d job(s) on %s", len(self.jobs), INSTANCE)
 
     async def _lead_when_possible(self) -> None:
-        import asyncpg
-
         while True:
+            self._wake.clear()
             try:
-                if self._lock_connection is None or self._lock_connection.is_closed():
-                    self._lock_connection = await asyncpg.connect(self.settings.database_url)
-                    got = await self._lock_connection.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK_KEY)
-                    if got:
-                        await self._become_leader()
-                    else:
-                        await self._lock_connection.close()
-                        self._lock_connection = None
+                if self._lock_connection is None:
+                    await self._try_to_lead()
                 else:
-                    await self._lock_connection.fetchval("SELECT 1")  # still holding the lock?
+                    await self._check_lock()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - lost the connection: step down, retry
                 logger.warning("scheduler leadership check failed: %s", type(exc).__name__)
-                self._stop_scheduler()
-                self._lock_connection = None
-            await asyncio.sleep(RETRY_SECONDS)
+                await self._step_down()
+            try:
+                await asyncio.wait_for(self._wake.wait(), RETRY_SECONDS)
+            except asyncio.TimeoutError:
+                pass
+
+    async def _try_to_lead(self) -> None:
+        import asyncpg
+
+        self._stop_scheduler()  # without the lock there is no scheduler here
+        connection = await asyncpg.connect(
+            self.settings.database_url, timeout=LOCK_TIMEOUT_SECONDS,
+            server_settings={"application_name": LOCK_APPLICATION_NAME},
+        )
+        self._lock_connection = connection
+        connection.add_termination_listener(self._lock_connection_lost)
+        got = await asyncio.wait_for(
+            connection.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK_KEY), LOCK_TIMEOUT_SECONDS
+        )
+        if got:
+            await self._become_leader(holds_lock=lambda: not connection.is_closed())
+        else:
+            await self._drop_lock_connection()
+
+    async def _check_lock(self) -> None:
+        """Still holding the lock? A closed or silent connection means no."""
+        connection = self._lock_connection
+        if connection.is_closed():
+            raise ConnectionError("scheduler lock connection closed")
+        await asyncio.wait_for(connection.fetchval("SELECT 1"), LOCK_TIMEOUT_SECONDS)
+        if not self.is_leader:  # holding the lock with no scheduler running: run it
+            await self._become_leader(holds_lock=lambda: not connection.is_closed())
+
+    def _lock_connection_lost(self, connection) -> None:
+        """asyncpg's termination listener: the lock is gone with the connection, so stop now."""
+        if connection is not self._lock_connection:
+            return  # one we closed ourselves
+        if self.is_leader:
+            logger.warning("scheduler lock connection lost: stopping the scheduler on %s", INSTANCE)
+        self._stop_scheduler()
+        self._wake.set()
+
+    async def _step_down(self) -> None:
+        self._stop_scheduler()  # first: never run jobs without the lock
+        await self._drop_lock_connection()
+
+    async def _drop_lock_connection(self) -> None:
+        connection, self._lock_connection = self._lock_connection, None
+        if connection is None or connection.is_closed():
+            return
+        try:
+            await asyncio.wait_for(connection.close(), LOCK_TIMEOUT_SECONDS)
+        except asyncio.CancelledError:
+            connection.terminate()
+            raise
+        except Exception:  # noqa: BLE001 - a dead connection cannot close politely
+            connection.terminate()
 
     def _stop_scheduler(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
@@ -165,7 +230,6 @@ class JobRunner:
                 await self._leader_task
             except asyncio.CancelledError:
                 pass
+            self._leader_task = None
         self._stop_scheduler()
-        if self._lock_connection is not None and not self._lock_connection.is_closed():
-            await self._lock_connection.close()
-        self._lock_connection = None
+        await self._drop_lock_connection()

@@ -27,6 +27,7 @@ from peerwork.cpd.schemas import (
 
 # Above the evidence limit, so an oversized file gets peerwork's own clear 413.
 MAX_EVIDENCE_REQUEST_BYTES = 64 * 1024 * 1024
+EVIDENCE_MEDIA_TYPES = tuple(dict.fromkeys(media for media, _ in cpd_evidence.ALLOWED.values()))
 
 
 def evidence_response(evidence: cpd_evidence.Evidence) -> Response[bytes]:
@@ -84,7 +85,7 @@ class RecordController(Controller):
             raise InvalidInput("Send the evidence as a multipart file field named 'data'.")
         return await cpd_evidence.attach(principal, record_id, data.filename or "", await data.read())
 
-    @get("/{record_id:uuid}/evidence", opt={"right": "cpd:record"})
+    @get("/{record_id:uuid}/evidence", opt={"right": "cpd:record", "media_types": EVIDENCE_MEDIA_TYPES})
     async def evidence(self, principal: Principal, record_id: UUID) -> Response[bytes]:
         """The evidence file: for the owner, their supervisor and admins only."""
         return evidence_response(await cpd_evidence.open_evidence(principal, record_id))
@@ -98,7 +99,7 @@ class CpdController(Controller):
     async def compliance(self, principal: Principal) -> list[PersonCompliance]:
         return await cpd_report.organisation_compliance(principal)
 
-    @get("/compliance.csv", opt={"right": "cpd:report"})
+    @get("/compliance.csv", media_type="text/csv", opt={"right": "cpd:report"})
     async def compliance_csv(self, principal: Principal) -> Response[str]:
         body = await cpd_report.compliance_csv(principal)
         return Response(body, media_type="text/csv; charset=utf-8",

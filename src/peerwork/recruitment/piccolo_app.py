@@ -2,7 +2,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig, table_finder
 
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations" / "recruitment"
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations" / "recruitment"
 
 APP_CONFIG = AppConfig(
     app_name="recruitment",

@@ -36,11 +36,11 @@ class RetentionController(Controller):
             "other_roles": reports[1].to_dict() if compare else None,
         }
 
-    @get("/chart.svg", opt={"right": "retention:read"})
+    @get("/chart.svg", media_type="image/svg+xml", opt={"right": "retention:read"})
     async def chart_svg(self, principal: Principal, as_of: date | None = None, compare: bool = False) -> Response[bytes]:
         return Response(await chart_for(principal, as_of, compare, "svg"), media_type="image/svg+xml")
 
-    @get("/chart.png", opt={"right": "retention:read"})
+    @get("/chart.png", media_type="image/png", opt={"right": "retention:read"})
     async def chart_png(self, principal: Principal, as_of: date | None = None, compare: bool = False) -> Response[bytes]:
         return Response(await chart_for(principal, as_of, compare, "png"), media_type="image/png")
 

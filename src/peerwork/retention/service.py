@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Any, Iterable
 
 from peerwork.core.errors import InvalidInput
+from peerwork.core.export import write_csv
 from peerwork.core.access import Principal
 from peerwork.retention.chart import render_chart
 from peerwork.retention.query import retention_report
@@ -70,9 +69,5 @@ def figure_rows(report: RetentionReport, by: str | None) -> list[dict[str, Any]]
 
 
 def as_csv(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    return out.getvalue()
+    """Through the one CSV writer: team names cannot become formulas, rates are rounded."""
+    return write_csv(CSV_COLUMNS, ([row.get(column) for column in CSV_COLUMNS] for row in rows))

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig, table_finder
 
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations" / "supervision"
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations" / "supervision"
 
 APP_CONFIG = AppConfig(
     app_name="supervision",

@@ -17,7 +17,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from peerwork.core.errors import DomainError, InvalidInput, NotAuthenticated, log_unexpected
+from peerwork.core.errors import DomainError, InvalidInput, NotAuthenticated, database_unavailable, log_unexpected
 from peerwork.core.access import ROLE_LABELS, Principal
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -69,6 +69,7 @@ def signed_in_principal(request: Request) -> Principal:
 
 
 def error_page(request: Request, exc: Exception) -> Response:
+    exc = database_unavailable(exc) or exc  # a lost database is a 503, not our bug
     status = getattr(exc, "status_code", 500)
     if status == 401:
         return Redirect(f"/login?next={quote(request.url.path)}")
@@ -79,8 +80,12 @@ def error_page(request: Request, exc: Exception) -> Response:
     else:
         log_unexpected(request, exc)
         status, message = 500, "Something went wrong on our side. Please try again."
-    titles = {403: "You do not have access to this page", 404: "Page not found", 429: "Too many attempts"}
+    titles = {403: "You do not have access to this page", 404: "Page not found", 429: "Too many attempts",
+              503: "Service temporarily unavailable"}
     template = render(request, "error.html", status_code=status, title=titles.get(status, "There is a problem"), message=message)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        template.headers["Retry-After"] = str(retry_after)
     return template  # type: ignore[return-value]
 
 

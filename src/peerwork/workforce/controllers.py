@@ -8,8 +8,9 @@ from uuid import UUID
 from litestar import Controller, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import Body
 
+from peerwork.core.requests import Limit, Offset
 from peerwork.core.errors import InvalidInput
 from peerwork.workforce import importer, organisations, people
 from peerwork.core.access import Principal
@@ -26,8 +27,6 @@ from peerwork.workforce.schemas import (
     TeamOut,
 )
 
-Limit = Annotated[int, Parameter(ge=1, le=1000, description="Page size")]
-Offset = Annotated[int, Parameter(ge=0, description="Rows to skip")]
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
 

@@ -7,6 +7,7 @@ from litestar import Request, post, get
 from litestar.datastructures import UploadFile
 from litestar.response import Template
 
+from peerwork.core.requests import PageNumber
 from peerwork.web.shell import MULTIPART, render, signed_in_principal
 from peerwork.workforce import importer, people
 
@@ -22,7 +23,7 @@ async def home(request: Request) -> Template:
 
 
 @get("/people", include_in_schema=False)
-async def people_page(request: Request, page: int = 1) -> Template:
+async def people_page(request: Request, page: PageNumber = 1) -> Template:
     principal = signed_in_principal(request)
     page = max(page, 1)
     rows = await people.list_people(principal, limit=51, offset=(page - 1) * 50)

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig, table_finder
 
-# Migrations live at the top level of the checkout, one folder per Piccolo app.
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations" / "workforce"
+# Migrations ship inside the package (peerwork/migrations/<app>/), so an installed wheel has them.
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations" / "workforce"
 
 APP_CONFIG = AppConfig(
     app_name="workforce",

@@ -72,11 +72,14 @@ async def test_changing_details_from_a_date_updates_later_dates_only_and_fills_n
     waiting = await bookings.book(psw_b.principal, second.id)
     assert waiting.status == "waitlisted"
     cut = second.start.astimezone(LONDON).date()
-    await series.change_series(lead.principal, made.id, SeriesChange(from_date=cut, capacity=2, title="Co-reflection (new room)"))
+    changed = await series.change_series(lead.principal, made.id, SeriesChange(from_date=cut, capacity=2, title="Co-reflection (new room)"))
     after = {o.id: o for o in await bookings.upcoming(lead.principal, days=60)}
     assert after[occurrences[0].id].capacity == 1 and after[second.id].capacity == 2
+    assert (after[occurrences[0].id].title, after[second.id].title) == ("Co-reflection", "Co-reflection (new room)")
     assert (await bookings.get_occurrence(psw_b.principal, second.id)).my_booking.status == "confirmed"
-    assert (await series.get_series(lead.principal, made.id)).title == "Co-reflection (new room)"
+    # The dates from the cut are a new series with the new details; the earlier ones keep theirs.
+    assert changed.id != made.id and changed.title == "Co-reflection (new room)" and after[second.id].series_id == changed.id
+    assert (await series.get_series(lead.principal, made.id)).title == "Co-reflection"
 
 
 async def test_changing_the_time_from_a_date_splits_the_series(lead):

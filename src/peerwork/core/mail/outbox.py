@@ -213,7 +213,9 @@ async def _deliver_one(
             return FAILED
         await _mark(row["id"], status=PENDING, last_error=error, next_attempt_at=now + backoff(row["attempts"]))
         return PENDING
-    await _mark(row["id"], status=SENT, sent_at=now)
+    # Delivered: the body (private links, tokens, personal detail) is not kept; who, when, the
+    # subject and the status stay for the audit trail.
+    await _mark(row["id"], status=SENT, sent_at=now, body_text="", body_html=None, calendar_ics=None)
     return SENT
 
 

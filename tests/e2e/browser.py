@@ -66,11 +66,13 @@ _sessions: dict[str, list[Any]] = {}
 
 def authenticator_code(email: str, secret: str | None = None) -> str:
     """The code the account's authenticator app shows, never one already typed for it in this
-    run: the previous, current or next step's, waiting for the clock when all three are used."""
+    run: the current step's, else the next one's (the server allows one step either way), waiting
+    for the clock when both are used. Never the previous step's: if the clock ticks over on the
+    way to the server, that code would be two steps old and refused."""
     secret = secret or _authenticators.get(email, DEMO_TOTP_SECRET)
     _authenticators[email] = secret
     totp = pyotp.TOTP(secret)
-    step = max(totp.timecode(datetime.now(UTC)) - 1, _last_step.get(email, -1) + 1)
+    step = max(totp.timecode(datetime.now(UTC)), _last_step.get(email, -1) + 1)
     while step > totp.timecode(datetime.now(UTC)) + 1:
         time.sleep(0.5)
     _last_step[email] = step

@@ -25,7 +25,7 @@ class RetentionController(Controller):
         self, principal: Principal, as_of: date | None = None, by: By = None, compare: bool = False,
         period_start: date | None = None, period_end: date | None = None,
     ) -> dict[str, Any]:
-        """Lived-experience retention (CONTRACT.md definitions); ``compare`` adds all other roles."""
+        """Lived-experience retention (definitions in docs/retention.md); ``compare`` adds all other roles."""
         if (period_start is None) != (period_end is None):
             raise InvalidInput("period_start and period_end go together.")
         period = (period_start, period_end) if period_start and period_end else None

@@ -120,6 +120,7 @@ class JobRunner:
         self._leader_task: asyncio.Task | None = None
         self._lock_connection = None
         self._wake = asyncio.Event()  # set when the lock connection is lost: check at once
+        self._stopping = False
 
     @property
     def is_leader(self) -> bool:
@@ -128,6 +129,7 @@ class JobRunner:
     async def start(self) -> None:
         if not self.settings.scheduler_enabled:
             return
+        self._stopping = False
         if self.settings.is_postgres:
             self._leader_task = asyncio.create_task(self._lead_when_possible())
         else:
@@ -149,7 +151,9 @@ class JobRunner:
         logger.info("scheduler running %d job(s) on %s", len(self.jobs), INSTANCE)
 
     async def _lead_when_possible(self) -> None:
-        while True:
+        # The loop also ends on ``_stopping``, not only on cancellation: a cancel that lands
+        # as a timeout fires can be lost, and stop() must never wait on a loop that goes on.
+        while not self._stopping:
             self._wake.clear()
             try:
                 if self._lock_connection is None:
@@ -161,9 +165,12 @@ class JobRunner:
             except Exception as exc:  # noqa: BLE001 - lost the connection: step down, retry
                 logger.warning("scheduler leadership check failed: %s", type(exc).__name__)
                 await self._step_down()
+            if self._stopping:
+                break
             try:
-                await asyncio.wait_for(self._wake.wait(), RETRY_SECONDS)
-            except asyncio.TimeoutError:
+                async with asyncio.timeout(RETRY_SECONDS):
+                    await self._wake.wait()
+            except TimeoutError:
                 pass
 
     async def _try_to_lead(self) -> None:
@@ -176,9 +183,8 @@ class JobRunner:
         )
         self._lock_connection = connection
         connection.add_termination_listener(self._lock_connection_lost)
-        got = await asyncio.wait_for(
-            connection.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK_KEY), LOCK_TIMEOUT_SECONDS
-        )
+        async with asyncio.timeout(LOCK_TIMEOUT_SECONDS):
+            got = await connection.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK_KEY)
         if got:
             await self._become_leader(holds_lock=lambda: not connection.is_closed())
         else:
@@ -189,7 +195,8 @@ class JobRunner:
         connection = self._lock_connection
         if connection.is_closed():
             raise ConnectionError("scheduler lock connection closed")
-        await asyncio.wait_for(connection.fetchval("SELECT 1"), LOCK_TIMEOUT_SECONDS)
+        async with asyncio.timeout(LOCK_TIMEOUT_SECONDS):
+            await connection.fetchval("SELECT 1")
         if not self.is_leader:  # holding the lock with no scheduler running: run it
             await self._become_leader(holds_lock=lambda: not connection.is_closed())
 
@@ -211,7 +218,8 @@ class JobRunner:
         if connection is None or connection.is_closed():
             return
         try:
-            await asyncio.wait_for(connection.close(), LOCK_TIMEOUT_SECONDS)
+            async with asyncio.timeout(LOCK_TIMEOUT_SECONDS):
+                await connection.close(timeout=LOCK_TIMEOUT_SECONDS)
         except asyncio.CancelledError:
             connection.terminate()
             raise
@@ -224,12 +232,16 @@ class JobRunner:
         self.scheduler = None
 
     async def stop(self) -> None:
-        if self._leader_task is not None:
-            self._leader_task.cancel()
-            try:
-                await self._leader_task
-            except asyncio.CancelledError:
-                pass
-            self._leader_task = None
+        self._stopping = True
+        self._wake.set()
+        task, self._leader_task = self._leader_task, None
+        if task is not None:
+            task.cancel()
+            # Bounded: the loop ends on _stopping even if the cancel were lost.
+            done, _ = await asyncio.wait({task}, timeout=2 * LOCK_TIMEOUT_SECONDS)
+            if not done:
+                logger.warning("scheduler leadership loop did not stop in time on %s", INSTANCE)
+            elif not task.cancelled() and task.exception() is not None:
+                logger.warning("scheduler leadership loop ended with %s", type(task.exception()).__name__)
         self._stop_scheduler()
         await self._drop_lock_connection()

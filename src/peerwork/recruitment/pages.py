@@ -253,16 +253,16 @@ async def _status_confirmation(request: Request, vacancy_id: UUID, status: str,
         return None  # nothing to lose, or refused anyway: let the service say why
     apps = await applications.list_applications(principal, vacancy_id)
     active = sum(1 for a in apps if a.status in ACTIVE)
-    them = f"{active} application{'s' if active != 1 else ''} still in progress"
     if status == "closed":
         effects = [f"The public page for {vacancy.title} stops taking applications.",
-                   f"The {len(apps)} application{'s' if len(apps) != 1 else ''} received so far go to the panel "
-                   "to score.", "You can reopen the vacancy later if you need more applicants."]
+                   f"Applications in progress ({active}) go to the panel to score.",
+                   "You can reopen the vacancy later if you need more applicants."]
         button, title = "Close to applications", f"Close {vacancy.title} to applications?"
     else:
         ended = "withdrawn" if status == "withdrawn" else "marked filled"
         effects = [f"{vacancy.title} is {ended} for good: it cannot be reopened or changed.",
-                   f"The {them} end as not taken forward." if active else "No application is still in progress.",
+                   f"Applications still in progress ({active}) end as not taken forward." if active
+                   else "No application is still in progress.",
                    "Those applicants are not emailed by peerwork: tell them yourself." if active else ""]
         button = "Withdraw the vacancy" if status == "withdrawn" else "Mark the vacancy filled"
         title = f"{'Withdraw' if status == 'withdrawn' else 'Mark filled'}: {vacancy.title}?"

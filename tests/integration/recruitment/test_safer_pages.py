@@ -149,8 +149,10 @@ async def test_closing_or_withdrawing_a_vacancy_is_asked_first(client, smtp, sta
     asked = await post(client, page, f"{page}/status", {"status": status})
     assert asked.status_code == 200 and question in asked.text and f">{button}</button>" in asked.text
     assert "Nobody is emailed." in asked.text
+    if status == "closed":
+        assert "Applications in progress (1) go to the panel to score." in asked.text
     if status == "withdrawn":
-        assert "The 1 application still in progress end as not taken forward." in asked.text
+        assert "Applications still in progress (1) end as not taken forward." in asked.text
     assert (await Vacancy.select(Vacancy.status).where(Vacancy.id == r.vacancy_id).first())["status"] == "open"
 
     done = await confirm(client, asked, f"{page}/status")

@@ -9,7 +9,7 @@ from typing import Annotated
 from uuid import UUID
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
-from peerwork.web.feedback import notice_for, redirect_with_notice
+from peerwork.web.feedback import Confirmation, ask, confirmed, notice_for, redirect_with_notice
 from peerwork.web.shell import form_to, render, signed_in_principal
 from peerwork.pairing import service as pairing_service
 
@@ -38,8 +38,16 @@ async def confirm_pair_page(request: Request, data: Annotated[dict[str, str], FO
 
 
 @post("/pairing/pairs/{pair_id:uuid}/end", include_in_schema=False, status_code=303)
-async def end_pair_page(request: Request, pair_id: UUID) -> Redirect:
-    await pairing_service.end_pair(signed_in_principal(request), pair_id)
+async def end_pair_page(request: Request, pair_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
+    principal = signed_in_principal(request)
+    if not confirmed(data):
+        pair = await pairing_service.get_pair(principal, pair_id)
+        return ask(request, Confirmation(
+            title=f"End the pair of {pair.new_peer} and {pair.experienced_peer}?",
+            action=f"/pairing/pairs/{pair_id}/end", back="/pairing", button="End the pair", fields=data,
+            effects=[f"The pair ends today: {pair.new_peer} and {pair.experienced_peer} are no longer recorded as "
+                     "paired. The pair stays in the history."]))
+    await pairing_service.end_pair(principal, pair_id)
     return redirect_with_notice("/pairing", "ended")
 
 

@@ -12,7 +12,9 @@ import pytest
 from peerwork.core.mail.outbox import deliver_due
 from peerwork.supervision.tables import SupervisionSession
 from peerwork.core.tables import Person
+from peerwork.pairing.tables import Pair
 from peerwork.workforce.importer import import_assignments
+from tests.development_helpers import make_employee
 from tests.factories import csv_text, make_org, make_user
 from tests.integration.web.test_forms import csrf_from, post_form, signed_in
 from tests.mailserver import SmtpServer
@@ -122,3 +124,25 @@ async def test_revoking_a_token_and_inviting_say_they_are_done(client):
     invited = await post_form(client, page, page, {"role": "psw", "email": "sam.peer@north.example"})
     assert invited.headers["location"] == "/invitations?status=pending&done=invited"
     assert await shown_after(client, invited) == "Invitation sent: it goes out by email within a minute."
+
+
+async def test_a_pair_is_confirmed_with_a_notice_and_ended_only_after_asking(client):
+    org = await make_org()
+    ed = await make_employee(org, "Ed", started=date.today() - timedelta(days=3 * 365), team="Willow Ward")
+    nia = await make_employee(org, "Nia", started=date.today() - timedelta(days=30), team="Willow Ward")
+    await signed_in(client, "peer_lead", org=org)
+    confirmed = await post_form(client, "/pairing?suggest=new_starters", "/pairing/pairs", {
+        "new_peer_id": str(nia.principal.account_id), "experienced_peer_id": str(ed.principal.account_id),
+        "scope": "new_starters"})
+    assert confirmed.headers["location"] == "/pairing?suggest=new_starters&done=confirmed"
+    assert await shown_after(client, confirmed) == "Pair confirmed."
+
+    [pair] = await Pair.select(Pair.id).where(Pair.end_date.is_null())
+    action = f"/pairing/pairs/{pair['id']}/end"
+    asked = await post_form(client, "/pairing", action, {})
+    assert asked.status_code == 200 and "End the pair of Nia and Ed?" in asked.text
+    assert "Nobody is emailed." in asked.text
+    assert await Pair.count().where(Pair.end_date.is_null()) == 1
+    ended = await client.post(action, follow_redirects=False, data={"confirm": "yes", "_csrf_token": csrf_from(asked.text)})
+    assert await shown_after(client, ended) == "Pair ended."
+    assert await Pair.count().where(Pair.end_date.is_null()) == 0

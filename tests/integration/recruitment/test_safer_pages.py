@@ -4,6 +4,7 @@ guide a vacancy through panel -> open -> close -> shortlist -> interview -> offe
 from __future__ import annotations
 
 import email
+import html
 import email.policy
 import re
 from datetime import date, time, timedelta
@@ -14,7 +15,7 @@ from peerwork.core import accounts
 from peerwork.core.mail.outbox import deliver_due
 from peerwork.recruitment import interviews, scoring, vacancies
 from peerwork.recruitment.schemas import DayIn, ScoreIn, SlotIn
-from peerwork.recruitment.tables import Application, Vacancy
+from peerwork.recruitment.tables import Application, Decision, Vacancy
 from tests.factories import PASSWORD
 from tests.integration.accounts.mfa_helpers import finish_second_factor
 from tests.integration.recruitment.helpers import VALUES, Round, apply, make_round
@@ -58,7 +59,8 @@ async def post(client, page: str, action: str, data: dict):
 
 async def confirm(client, asked, action: str):
     """Press the confirmation page's button: post back exactly the fields it carries."""
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', asked.text))
+    fields = {name: html.unescape(value) for name, value in
+              re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', asked.text)}
     assert fields.get("confirm") == "yes", asked.text
     return await client.post(action, data={**fields, "_csrf_token": csrf_from(asked.text)}, follow_redirects=False)
 
@@ -115,18 +117,20 @@ async def test_a_recruiter_is_asked_before_not_taking_an_applicant_forward_and_t
     await as_recruiter(client, r)
     page = f"/recruitment/applications/{sent.application_id}"
 
-    asked = await post(client, page, f"{page}/decision", {"decision": "reject", "note": "Agreed by the panel"})
+    note = 'Agreed by the panel: "not yet" <b>this time</b>'
+    asked = await post(client, page, f"{page}/decision", {"decision": "reject", "note": note})
     assert asked.status_code == 200
     assert f"Not take forward application {sent.reference} (Alex Applicant)?" in asked.text
     assert "Alex Applicant (alex@applicant.example) gets a short, kind email" in asked.text
     assert "They and each member of the interview panel get a calendar cancellation." in asked.text
-    assert 'name="note" value="Agreed by the panel"' in asked.text
+    assert 'name="note" value="Agreed by the panel: &#34;not yet&#34; &lt;b&gt;this time&lt;/b&gt;"' in asked.text
     assert await application_status(sent.application_id) == "shortlisted"
     assert await delivered_to(smtp) == []
 
     done = await confirm(client, asked, f"{page}/decision")
     assert done.status_code == 303 and done.headers["location"] == f"{page}?done=reject"
     assert await application_status(sent.application_id) == "unsuccessful"
+    assert (await Decision.select(Decision.note).where(Decision.kind == "reject").first())["note"] == note
     assert status_box((await client.get(done.headers["location"])).text) == \
         "Recorded as not taken forward. The applicant is emailed."
     arrived = await delivered_to(smtp)

@@ -18,9 +18,12 @@ from peerwork.core.access import ROLE_LABELS, ROLES
 from peerwork.core.errors import DomainError, InvalidInput
 from peerwork.core.security import SESSION_COOKIE
 from peerwork.core.settings import current_settings
+from peerwork.web.feedback import notice_for, redirect_with_notice
 from peerwork.web.shell import FORM, form_to, render, signed_in_principal
 
 MAX_FORM_BYTES = 16 * 1024
+INVITATION_NOTICES = {"invited": "Invitation sent: it goes out by email within a minute."}
+PROFILE_NOTICES = {"session-ended": "That session is signed out.", "token-revoked": "Token revoked: it no longer works."}
 Password = Annotated[str, Meta(min_length=1, max_length=passwords.MAX_LENGTH)]
 
 
@@ -104,7 +107,7 @@ async def invitations_page(request: Request, status: str | None = None) -> Templ
     principal = signed_in_principal(request)
     rows = await invitations.list_invitations(principal, status)
     return render(request, "invitations.html", title="Invitations", invitations=rows, status=status,
-                  role_labels=ROLE_LABELS)
+                  role_labels=ROLE_LABELS, notice=notice_for(request, INVITATION_NOTICES))
 
 
 @get("/people/{person_id:uuid}/invite", include_in_schema=False)
@@ -127,7 +130,7 @@ async def invite_person(request: Request, person_id: UUID, data: Annotated[dict[
     except DomainError as exc:
         return render(request, "invite_person.html", status_code=exc.status_code, title="Invite to sign in",
                       person=person, roles=_roles_for(principal), form=data, error=exc.detail)
-    return Redirect("/invitations?status=pending", status_code=303)
+    return redirect_with_notice("/invitations?status=pending", "invited")
 
 
 @get("/people/invite", include_in_schema=False)
@@ -144,8 +147,9 @@ async def bulk_invite(request: Request) -> Template:
     principal = signed_in_principal(request)
     done = await invitations.invite_everyone_in_lived_experience_roles(principal)
     counted = await invitations.invite_everyone_in_lived_experience_roles(principal, dry_run=True)
+    invited = f"{done.invited} invitation{'' if done.invited == 1 else 's'} sent: they go out by email within a minute."
     return render(request, "invite_bulk.html", title="Invite everyone in a lived-experience role", counted=counted,
-                  done=done)
+                  done=done, notice=invited)
 
 
 # --- passwords -----------------------------------------------------------------------------------
@@ -223,7 +227,7 @@ async def change_password(request: Request, data: Annotated[dict[str, Any], FORM
 async def end_session(request: Request, session_id: UUID) -> Redirect:
     principal = signed_in_principal(request)
     await passwords.end_session(principal, session_id)
-    return Redirect("/profile", status_code=303)
+    return redirect_with_notice("/profile", "session-ended")
 
 
 PAGES = [invitation_page, accept_invitation, invitations_page, invite_person_form, invite_person, bulk_invite_form,

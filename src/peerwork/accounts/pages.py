@@ -13,6 +13,7 @@ from peerwork.core.security import SESSION_COOKIE, local_path
 from peerwork.accounts import access_pages, mfa_pages, sso, sso_pages
 from peerwork.accounts.schemas import TokenIn
 
+from peerwork.web.feedback import notice_for, redirect_with_notice
 from peerwork.web.shell import FORM, form_to, render, signed_in_principal
 
 
@@ -71,7 +72,7 @@ async def logout(request: Request) -> Redirect:
 
 @get("/profile", include_in_schema=False)
 async def profile(request: Request) -> Template:
-    return await access_pages.profile_page(request)
+    return await access_pages.profile_page(request, notice=notice_for(request, access_pages.PROFILE_NOTICES))
 
 
 @post("/profile/tokens", include_in_schema=False, status_code=201)
@@ -86,7 +87,7 @@ async def new_token(request: Request, data: Annotated[dict[str, str], FORM]) -> 
 async def revoke_token(request: Request, token_id: UUID) -> Redirect:
     principal = signed_in_principal(request)
     await accounts.revoke_api_token(principal, token_id)
-    return Redirect("/profile", status_code=303)
+    return redirect_with_notice("/profile", "token-revoked")
 
 
 PAGES = [login_form, login, logout, profile, new_token, revoke_token, *access_pages.PAGES, *sso_pages.PAGES,

@@ -11,12 +11,16 @@ from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 
 from peerwork.core.errors import DomainError
+from peerwork.web.feedback import notice_for, redirect_with_notice
 from peerwork.web.shell import MULTIPART, form_to, render, signed_in_principal
 from peerwork.cpd import records as cpd, evidence as cpd_evidence, report as cpd_report
 from peerwork.cpd.schemas import AcknowledgeIn, CourseIn, RecordIn
 from peerwork.cpd.controllers import MAX_EVIDENCE_REQUEST_BYTES, evidence_response
 
 STATUS_LABELS = {"due": "Due", "booked": "Booked", "done": "Done", "expiring": "Expiring soon", "expired": "Expired"}
+NOTICES = {"recorded": "Your CPD is recorded.", "verified": "Record verified.",
+           "acknowledged": "Thank you: your reading of the role description is recorded.",
+           "course": "Course added to the catalogue."}
 
 
 async def _cpd_page(request: Request, status_code: int = 200, error: str | None = None,
@@ -26,7 +30,8 @@ async def _cpd_page(request: Request, status_code: int = 200, error: str | None 
                   records=await cpd.my_records(principal), courses=await cpd.list_courses(principal),
                   mine=await cpd_report.my_compliance(principal), acknowledged=await cpd.acknowledged(principal),
                   supervisees=await cpd.supervisee_records(principal) if principal.can("cpd:verify") else [],
-                  status_labels=STATUS_LABELS, today=date.today())
+                  status_labels=STATUS_LABELS, today=date.today(),
+                  notice=None if error else notice_for(request, NOTICES))
 
 
 @get("/cpd", include_in_schema=False)
@@ -49,13 +54,13 @@ async def record_page(request: Request, data: Annotated[dict[str, Any], MULTIPAR
             await cpd_evidence.attach(principal, made.id, upload.filename, content)
     except DomainError as exc:
         return await _cpd_page(request, status_code=exc.status_code, error=exc.detail, form=form)
-    return Redirect("/cpd?recorded=1", status_code=303)
+    return redirect_with_notice("/cpd", "recorded")
 
 
 @post("/cpd/records/{record_id:uuid}/verify", include_in_schema=False, status_code=303)
 async def verify_page(request: Request, record_id: UUID) -> Redirect:
     await cpd.verify(signed_in_principal(request), record_id)
-    return Redirect("/cpd", status_code=303)
+    return redirect_with_notice("/cpd", "verified")
 
 
 @get("/cpd/records/{record_id:uuid}/evidence", include_in_schema=False)
@@ -66,7 +71,7 @@ async def evidence_page(request: Request, record_id: UUID) -> Response[bytes]:
 @post("/cpd/acknowledge", include_in_schema=False, status_code=303)
 async def acknowledge_page(request: Request) -> Redirect:
     await cpd.acknowledge(signed_in_principal(request), AcknowledgeIn())
-    return Redirect("/cpd", status_code=303)
+    return redirect_with_notice("/cpd", "acknowledged")
 
 
 @get("/cpd/courses", include_in_schema=False)
@@ -74,7 +79,8 @@ async def courses_page(request: Request) -> Template:
     principal = signed_in_principal(request)
     principal.require("cpd:manage")
     return render(request, "cpd_courses.html", title="Course catalogue", error=None, form={},
-                  courses=await cpd.list_courses(principal, include_inactive=True))
+                  courses=await cpd.list_courses(principal, include_inactive=True),
+                  notice=notice_for(request, NOTICES))
 
 
 @post("/cpd/courses", include_in_schema=False, status_code=303)
@@ -91,7 +97,7 @@ async def create_course_page(request: Request) -> Template | Redirect:
     except DomainError as exc:
         return render(request, "cpd_courses.html", status_code=exc.status_code, title="Course catalogue",
                       error=exc.detail, form=data, courses=await cpd.list_courses(principal, include_inactive=True))
-    return Redirect("/cpd/courses", status_code=303)
+    return redirect_with_notice("/cpd/courses", "course")
 
 
 @get("/cpd/compliance", include_in_schema=False)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 from uuid import UUID
 
-from peerwork.core.db import transaction
+from peerwork.core.db import current_engine, is_postgres, transaction
 from peerwork.core.errors import Conflict, InvalidInput, NotFound
 from peerwork.core import audit
 from peerwork.core.access import Principal
@@ -53,6 +53,12 @@ async def list_people(principal: Principal, *, limit: int = 100, offset: int = 0
     return [PersonOut(**r) for r in rows]
 
 
+def _contains(column: Any, term: str) -> Any:
+    """Case-insensitive "contains": ILIKE on PostgreSQL; SQLite's LIKE already ignores case."""
+    pattern = f"%{term}%"
+    return column.ilike(pattern) if is_postgres(current_engine()) else column.like(pattern)
+
+
 def _search_terms(text: str | None) -> list[str]:
     # LIKE wildcards typed into a search box are read as the characters themselves: dropped.
     return [t for t in (text or "").replace("%", " ").replace("_", " ").split() if t][:5]
@@ -61,9 +67,8 @@ def _search_terms(text: str | None) -> list[str]:
 async def _narrowed(principal: Principal, condition: Any, filters: PeopleFilter) -> Any | None:
     """``condition`` narrowed by the filters; None when no one can match."""
     for term in _search_terms(filters.q):
-        pattern = f"%{term}%"
-        condition &= (Person.given_name.ilike(pattern) | Person.family_name.ilike(pattern)
-                      | Person.employee_number.ilike(pattern))
+        condition &= _contains(Person.given_name, term) | _contains(Person.family_name, term) | _contains(
+            Person.employee_number, term)
     if filters.role is not None:
         ids = await Membership.select(Membership.account.person).where(
             (Membership.organisation == principal.organisation_id) & (Membership.role == filters.role)

@@ -3,8 +3,11 @@ facilitators and waiting lists."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from peerwork.community.bookings import my_bookings, upcoming
-from peerwork.community.tables import SeriesFacilitator
+from peerwork.community.schemas import OccurrenceOut
+from peerwork.community.tables import EventSeries, SeriesFacilitator
 from peerwork.core.access import Principal
 from peerwork.core.time import when
 from peerwork.core.todo import TodoItem
@@ -30,13 +33,15 @@ async def _my_bookings(principal: Principal) -> list[TodoItem]:
 
 
 async def _organisation_spaces(principal: Principal) -> list[TodoItem]:
-    own = [o for o in await upcoming(principal, days=LOOK_AHEAD_DAYS)
-           if o.organisation == principal.organisation_name and o.status == "scheduled"]
+    # Partners' spaces shared across the network are theirs to staff: only this organisation's.
+    ours = set(await EventSeries.select(EventSeries.id).where(
+        EventSeries.organisation == principal.organisation_id).output(as_list=True))
+    own = [o for o in await upcoming(principal, days=LOOK_AHEAD_DAYS) if o.series_id in ours and o.status == "scheduled"]
     series = sorted({o.series_id for o in own}, key=str)
     staffed = set(await SeriesFacilitator.select(SeriesFacilitator.series).where(
         SeriesFacilitator.series.is_in(series)).output(as_list=True)) if series else set()
     items = []
-    unstaffed: dict = {}
+    unstaffed: dict[UUID, OccurrenceOut] = {}
     for o in own:
         if o.series_id not in staffed:
             unstaffed.setdefault(o.series_id, o)  # the next date of each series without a facilitator

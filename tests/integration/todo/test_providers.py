@@ -230,3 +230,13 @@ async def test_items_stay_in_their_organisation(north):
     assert "supervision.overdue" not in kinds(everything)
     assert "community.no_facilitator" in kinds(await todo_for(north["lead"].principal, capabilities.todo_providers()))
 
+
+
+async def test_a_partners_space_shared_across_the_network_is_theirs_to_staff():
+    north = await make_org("north", network="mersey")
+    south = await make_org("south", network="mersey")
+    north_lead, south_lead = await make_user(north, "peer_lead"), await make_user(south, "peer_lead")
+    await make_series(north_lead, days_ahead=3, visibility="network")
+    assert await first_occurrence(south_lead)  # south can see (and book) it...
+    assert await community_todo(south_lead.principal) == []  # ...but is not asked to staff it
+    assert kinds(await community_todo(north_lead.principal)) == ["community.no_facilitator"]

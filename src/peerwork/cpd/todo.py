@@ -87,7 +87,11 @@ async def person(principal: Principal, person_id: UUID) -> PersonSection | None:
     mine = principal.account_id in accounts
     if not (principal.can("cpd:report") or mine or set(accounts) & await supervisees_of(principal)):
         return None
-    rows = [r for r in await compliance(principal.organisation_id, date.today()) if r.person_id == person_id]
+    today = date.today()
+    if accounts:  # one account's record at a time, not the whole organisation's
+        rows = [r for a in accounts for r in await compliance(principal.organisation_id, today, a)]
+    else:  # in post with no account yet: listed (with nothing recorded) only in the organisation's list
+        rows = [r for r in await compliance(principal.organisation_id, today) if r.person_id == person_id]
     facts = []
     for r in rows:
         if r.induction_late:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
@@ -72,7 +73,8 @@ class PersonController(Controller):
     ) -> list[PersonOut]:
         """People by employee number. Filtering by team or in post needs the right to read
         assignments (403 without it)."""
-        filters = PeopleFilter(q=q, team_id=team_id, role=role, in_post=in_post)
+        given = {"q": q, "team_id": team_id, "role": role, "in_post": in_post}
+        filters = msgspec.convert({k: v for k, v in given.items() if v is not None}, PeopleFilter)
         return await people.list_people(principal, limit=limit, offset=offset, filters=filters)
 
     @post("/", opt={"right": "people:write"})

@@ -79,21 +79,29 @@ async def _narrowed(principal: Principal, condition: Any, filters: PeopleFilter)
         condition &= Person.id.is_in(ids)
     if filters.team_id is not None or filters.in_post is not None:
         principal.require("assignments:read")
-        spells = Assignment.organisation == principal.organisation_id
-        if filters.team_id is not None:
-            spells &= Assignment.team == filters.team_id
-        today = date.today()
-        current = (Assignment.start_date <= today) & (Assignment.end_date.is_null() | (Assignment.end_date >= today))
-        if filters.in_post == "yes":
-            spells &= current
-        ids = set(await Assignment.select(Assignment.person).where(spells).output(as_list=True))
-        if filters.in_post == "no":
-            ids -= set(await Assignment.select(Assignment.person).where(
-                (Assignment.organisation == principal.organisation_id) & current).output(as_list=True))
-        if not ids:
+    if filters.team_id is not None:
+        in_team = await _people_with(principal, Assignment.team == filters.team_id)
+        if not in_team:
             return None
-        condition &= Person.id.is_in(sorted(ids, key=str))
+        condition &= Person.id.is_in(in_team)
+    if filters.in_post is not None:
+        today = date.today()
+        in_post = await _people_with(principal, (Assignment.start_date <= today) & (
+            Assignment.end_date.is_null() | (Assignment.end_date >= today)))
+        if filters.in_post == "yes":
+            if not in_post:
+                return None
+            condition &= Person.id.is_in(in_post)
+        elif in_post:  # "no": everyone else, including people with no assignment at all
+            condition &= Person.id.not_in(in_post)
     return condition
+
+
+async def _people_with(principal: Principal, spells: Any) -> list[UUID]:
+    """Ids of the people with an assignment in the caller's organisation matching ``spells``."""
+    rows = await Assignment.select(Assignment.person).where(
+        (Assignment.organisation == principal.organisation_id) & spells).output(as_list=True)
+    return sorted(set(rows), key=str)
 
 
 async def get_person(principal: Principal, person_id: UUID) -> PersonOut:

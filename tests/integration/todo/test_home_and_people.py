@@ -128,6 +128,9 @@ async def test_people_are_found_by_name_role_team_and_being_in_post(client, nort
     assert await names(headers, team_id=str(oak["id"])) == ["Lena", "Leo", "Sam"]
     assert await names(headers, team_id=str(oak["id"]), in_post="yes") == ["Lena", "Sam"]
     assert await names(headers, in_post="no") == ["Leo"]
+    await Person(organisation=north["org"].id, employee_number="E-Zoe", given_name="Zoe").save()  # no assignment
+    assert await names(headers, in_post="no") == ["Leo", "Zoe"]
+    assert await names(headers, in_post="yes", q="zoe") == []
     assert await names(headers, role="psw", in_post="yes", q="a") == ["Nia", "Pat"]
 
 

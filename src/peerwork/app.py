@@ -141,7 +141,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ),
         state=State({"settings": settings, "engine": engine, "jobs": jobs,
-                     "calendar_providers": capabilities.calendar_providers()}),
+                     "calendar_providers": capabilities.calendar_providers(),
+                     # what each capability puts on the home page and on a person's page
+                     "todo_providers": capabilities.todo_providers(),
+                     "person_providers": capabilities.person_providers()}),
         debug=settings.debug,
     )
     describe_served(app)  # problem+json errors, real media types, `format: time` (core/schema.py)

@@ -2,8 +2,10 @@
 
 A capability package exposes, where it has them: ``controllers.ROUTES`` (JSON API handlers,
 mounted under ``/api/v1`` behind the access guard), ``pages.PAGES`` (HTML pages and other
-top-level routes), ``jobs.JOBS`` (scheduled jobs) and ``calendar.PROVIDER`` (its events on
-people's calendars, with its part of the feed's cache key). ``create_app`` and the scheduler
+top-level routes), ``jobs.JOBS`` (scheduled jobs), ``calendar.PROVIDER`` (its events on
+people's calendars, with its part of the feed's cache key), and in ``todo.py`` ``TODO`` (its
+items on the home page's to-do list) and ``PERSON`` (its section of a person's page); see
+``core/todo.py``. ``create_app`` and the scheduler
 loop over this list; nothing else names the packages. Modules are imported on first use, so a
 CLI command that needs no web app does not load one.
 """
@@ -30,7 +32,10 @@ PACKAGES = (
     "supports",
 )
 
-_EXPORTS = {"ROUTES": "controllers", "PAGES": "pages", "JOBS": "jobs", "PROVIDER": "calendar"}
+_EXPORTS = {"ROUTES": "controllers", "PAGES": "pages", "JOBS": "jobs", "PROVIDER": "calendar",
+            "TODO": "todo", "PERSON": "todo"}
+# A todo.py may give home-page items without a section on people's pages, or the other way round.
+_OPTIONAL = frozenset({"TODO", "PERSON"})
 
 
 def _modules(export: str) -> list[Any]:
@@ -43,9 +48,12 @@ def _modules(export: str) -> list[Any]:
 
 
 def collect(export: str) -> list[Any]:
-    """Every package's ``ROUTES``, ``PAGES`` or ``JOBS`` (concatenated), or ``PROVIDER``s."""
+    """Every package's ``ROUTES``, ``PAGES`` or ``JOBS`` (concatenated), or its ``PROVIDER``,
+    ``TODO`` or ``PERSON`` (one each), in the order of ``PACKAGES``."""
     items: list[Any] = []
     for module in _modules(export):
+        if export in _OPTIONAL and not hasattr(module, export):
+            continue
         value = getattr(module, export)
         items.extend(value if isinstance(value, list) else [value])
     return items
@@ -65,3 +73,11 @@ def jobs() -> list[Any]:
 
 def calendar_providers() -> list[Any]:
     return collect("PROVIDER")
+
+
+def todo_providers() -> list[Any]:
+    return collect("TODO")
+
+
+def person_providers() -> list[Any]:
+    return collect("PERSON")

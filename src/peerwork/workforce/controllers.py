@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.datastructures import State
+from litestar.params import Body, Parameter
 
 from peerwork.core.requests import Limit, Offset
 from peerwork.core.errors import InvalidInput
 from peerwork.workforce import importer, organisations, people
 from peerwork.core.access import Principal
+from peerwork.core.todo import TodoList, todo_for
 from peerwork.workforce.schemas import (
     AssignmentIn,
     AssignmentOut,
@@ -21,11 +24,16 @@ from peerwork.workforce.schemas import (
     ImportProblemOut,
     ImportReportOut,
     PersonIn,
+    PeopleFilter,
     PersonOut,
+    PersonOverviewOut,
     PersonPatch,
     TeamIn,
     TeamOut,
 )
+
+Role = Literal["admin", "hr", "peer_lead", "supervisor", "psw"]
+YesNo = Literal["yes", "no"]
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
@@ -56,8 +64,18 @@ class PersonController(Controller):
     tags = ["people"]
 
     @get("/", opt={"right": "people:read"})
-    async def list_people(self, principal: Principal, limit: Limit = 100, offset: Offset = 0) -> list[PersonOut]:
-        return await people.list_people(principal, limit=limit, offset=offset)
+    async def list_people(
+        self, principal: Principal, limit: Limit = 100, offset: Offset = 0,
+        q: Annotated[str | None, Parameter(max_length=100, description="Words in the name or employee number")] = None,
+        team_id: Annotated[UUID | None, Parameter(description="Has (or had) an assignment in this team")] = None,
+        role: Annotated[Role | None, Parameter(description="Has an account with this role")] = None,
+        in_post: Annotated[YesNo | None, Parameter(description="Has a current assignment today")] = None,
+    ) -> list[PersonOut]:
+        """People by employee number. Filtering by team or in post needs the right to read
+        assignments (403 without it)."""
+        given = {"q": q, "team_id": team_id, "role": role, "in_post": in_post}
+        filters = msgspec.convert({k: v for k, v in given.items() if v is not None}, PeopleFilter)
+        return await people.list_people(principal, limit=limit, offset=offset, filters=filters)
 
     @post("/", opt={"right": "people:write"})
     async def create_person(self, principal: Principal, data: PersonIn) -> PersonOut:
@@ -66,6 +84,13 @@ class PersonController(Controller):
     @get("/{person_id:uuid}", opt={"right": "people:read"})
     async def get_person(self, principal: Principal, person_id: UUID) -> PersonOut:
         return await people.get_person(principal, person_id)
+
+    @get("/{person_id:uuid}/overview", opt={"right": "people:read"})
+    async def person_overview(self, principal: Principal, state: State, person_id: UUID) -> PersonOverviewOut:
+        """The person's page: assignments, pair, supervision and CPD, each only where the
+        caller's rights allow (a section they may not see is absent). Reading supervision and
+        CPD is audited. Another organisation's person is a 404."""
+        return await people.overview(principal, person_id, state.person_providers)
 
     @patch("/{person_id:uuid}", opt={"right": "people:write"})
     async def update_person(self, principal: Principal, person_id: UUID, data: PersonPatch) -> PersonOut:
@@ -133,4 +158,16 @@ class ImportController(Controller):
         return report_out(report)
 
 
-ROUTES = [TeamController, PersonController, AssignmentController, ImportController]
+class TodoController(Controller):
+    path = "/me/todo"
+    tags = ["accounts"]
+
+    @get("/", opt={"right": "self"})
+    async def my_todo(self, principal: Principal, state: State) -> TodoList:
+        """What the caller should do or know next, most pressing first, each with the page
+        where it is done: the same items as the home page, from every capability's ``TODO``
+        provider, within the caller's rights and organisation."""
+        return TodoList(items=await todo_for(principal, state.todo_providers))
+
+
+ROUTES = [TodoController, TeamController, PersonController, AssignmentController, ImportController]

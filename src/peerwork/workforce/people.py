@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterable
 from uuid import UUID
 
-from peerwork.core.db import transaction
+from peerwork.core.db import current_engine, is_postgres, transaction
 from peerwork.core.errors import Conflict, InvalidInput, NotFound
 from peerwork.core import audit
 from peerwork.core.access import Principal
@@ -18,14 +18,17 @@ from peerwork.workforce.schemas import (
     AssignmentOut,
     AssignmentPatch,
     PersonIn,
+    PeopleFilter,
     PersonOut,
+    PersonOverviewOut,
     PersonPatch,
 )
 from peerwork.core.tenancy import ensure_unique, one_in_organisation
 from peerwork.workforce.staff import people_in_post
 from peerwork.workforce.tables import Assignment, Team
-from peerwork.core.tables import Account, Person
+from peerwork.core.tables import Account, Membership, Person
 from peerwork.core.time import now
+from peerwork.core.todo import PersonProvider, person_sections
 
 _PERSON_COLUMNS = (
     Person.id, Person.employee_number, Person.given_name, Person.family_name,
@@ -34,18 +37,84 @@ _PERSON_COLUMNS = (
 
 
 
-async def list_people(principal: Principal, *, limit: int = 100, offset: int = 0) -> list[PersonOut]:
+async def list_people(principal: Principal, *, limit: int = 100, offset: int = 0,
+                      filters: PeopleFilter | None = None) -> list[PersonOut]:
+    """The organisation's people by employee number, narrowed by ``filters`` (see
+    :class:`PeopleFilter`). Filtering by team or being in post reads assignments, so it needs
+    the right to read them."""
     principal.require("people:read")
-    rows = await Person.select(*_PERSON_COLUMNS).where(
-        Person.organisation == principal.organisation_id
-    ).order_by(Person.employee_number).limit(limit).offset(offset)
+    condition = Person.organisation == principal.organisation_id
+    if filters is not None:
+        condition = await _narrowed(principal, condition, filters)
+        if condition is None:
+            return []
+    rows = await Person.select(*_PERSON_COLUMNS).where(condition).order_by(
+        Person.employee_number).limit(limit).offset(offset)
     return [PersonOut(**r) for r in rows]
+
+
+def _contains(column: Any, term: str) -> Any:
+    """Case-insensitive "contains": ILIKE on PostgreSQL; SQLite's LIKE already ignores case."""
+    pattern = f"%{term}%"
+    return column.ilike(pattern) if is_postgres(current_engine()) else column.like(pattern)
+
+
+def _search_terms(text: str | None) -> list[str]:
+    # LIKE wildcards typed into a search box are read as the characters themselves: dropped.
+    return [t for t in (text or "").replace("%", " ").replace("_", " ").split() if t][:5]
+
+
+async def _narrowed(principal: Principal, condition: Any, filters: PeopleFilter) -> Any | None:
+    """``condition`` narrowed by the filters; None when no one can match."""
+    for term in _search_terms(filters.q):
+        condition &= _contains(Person.given_name, term) | _contains(Person.family_name, term) | _contains(
+            Person.employee_number, term)
+    if filters.role is not None:
+        ids = await Membership.select(Membership.account.person).where(
+            (Membership.organisation == principal.organisation_id) & (Membership.role == filters.role)
+            & (Membership.account.person.organisation == principal.organisation_id)
+        ).output(as_list=True)
+        if not ids:
+            return None
+        condition &= Person.id.is_in(ids)
+    if filters.team_id is not None or filters.in_post is not None:
+        principal.require("assignments:read")
+    if filters.team_id is not None:
+        in_team = await _people_with(principal, Assignment.team == filters.team_id)
+        if not in_team:
+            return None
+        condition &= Person.id.is_in(in_team)
+    if filters.in_post is not None:
+        today = date.today()
+        in_post = await _people_with(principal, (Assignment.start_date <= today) & (
+            Assignment.end_date.is_null() | (Assignment.end_date >= today)))
+        if filters.in_post == "yes":
+            if not in_post:
+                return None
+            condition &= Person.id.is_in(in_post)
+        elif in_post:  # "no": everyone else, including people with no assignment at all
+            condition &= Person.id.not_in(in_post)
+    return condition
+
+
+async def _people_with(principal: Principal, spells: Any) -> list[UUID]:
+    """Ids of the people with an assignment in the caller's organisation matching ``spells``."""
+    rows = await Assignment.select(Assignment.person).where(
+        (Assignment.organisation == principal.organisation_id) & spells).output(as_list=True)
+    return sorted(set(rows), key=str)
 
 
 async def get_person(principal: Principal, person_id: UUID) -> PersonOut:
     principal.require("people:read")
     row = await one_in_organisation(Person, principal.organisation_id, person_id, _PERSON_COLUMNS, "No such person.")
     return PersonOut(**row)
+
+
+async def overview(principal: Principal, person_id: UUID, providers: Iterable[PersonProvider]) -> PersonOverviewOut:
+    """The person (NotFound outside the caller's organisation) and the sections of their page
+    that the caller may see, from every capability's ``PERSON`` provider."""
+    person = await get_person(principal, person_id)
+    return PersonOverviewOut(person=person, sections=await person_sections(principal, person_id, providers))
 
 
 async def _check_employee_number_free(organisation_id: UUID, number: str, except_id: UUID | None = None) -> None:

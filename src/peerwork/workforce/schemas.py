@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
+
+from peerwork.core.todo import PersonSection
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, Meta(max_length=100)]
@@ -32,6 +34,24 @@ class PersonOut(Struct):
     email: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class PeopleFilter(Struct, forbid_unknown_fields=True):
+    """Narrowing the people list: every given filter must hold."""
+
+    q: Annotated[str, Meta(max_length=100, description="Words in the name or employee number")] | None = None
+    team_id: Annotated[UUID, Meta(description="Has (or had) an assignment in this team")] | None = None
+    role: Annotated[Literal["admin", "hr", "peer_lead", "supervisor", "psw"],
+                    Meta(description="Has an account with this role")] | None = None
+    in_post: Annotated[Literal["yes", "no"], Meta(description="Has a current assignment today (yes) or not (no)")] | None = None
+
+
+class PersonOverviewOut(Struct):
+    """A person's page: their staff record, and each section the viewer may see (a section the
+    viewer has no right to is left out, not sent empty)."""
+
+    person: PersonOut
+    sections: list[PersonSection]
 
 
 class PersonIn(Struct, forbid_unknown_fields=True):

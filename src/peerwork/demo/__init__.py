@@ -29,6 +29,7 @@ from peerwork.demo.people import (
     load_accounts,
     load_organisation,
 )
+from peerwork.demo.recruitment import load_recruitment
 from peerwork.demo.supervision import load_supervision
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "DEMO_TOTP_SECRET", "NETWORK", "ORGANISATIONS", "load_demo"]
@@ -52,4 +53,5 @@ async def load_demo(today: date | None = None) -> list[Login]:
     await load_bookings(orgs)
     for org in orgs.values():
         await load_pairs(org, today)
+    await load_recruitment(orgs["northfield-nhs"], today)
     return logins

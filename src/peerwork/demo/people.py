@@ -135,11 +135,18 @@ class DemoOrganisation:
 
 
 def demo_names() -> dict[tuple[str, int], tuple[str, str]]:
-    """(organisation, employee index) -> (given, family): unique, the same on every run."""
-    combos = [(g, f) for g in GIVEN for f in FAMILY if (g, f) not in FIXED_NAMES.values()]
-    random.Random("peerwork demo names").shuffle(combos)
+    """(organisation, employee index) -> (given, family): unique, the same on every run, and
+    given names taken in turn so no name crowds the lists."""
+    rng = random.Random("peerwork demo names")
+    given, family = rng.sample(GIVEN, len(GIVEN)), rng.sample(FAMILY, len(FAMILY))
+    used = set(FIXED_NAMES.values())
+
+    def candidates():
+        for k in range(len(GIVEN) * len(FAMILY)):
+            yield given[k % len(given)], family[(k + k // len(given)) % len(family)]
+
+    pool = (c for c in candidates() if c not in used and not used.add(c))
     names = dict(FIXED_NAMES)
-    pool = iter(combos)
     for org in ORGANISATIONS:
         for i in range(org["people"] + org["new_starters"]):
             names.setdefault((org["slug"], i), next(pool))

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from peerwork.core.db import transaction
+
 from peerwork.demo.community import load_bookings, load_series
 from peerwork.demo.development import load_cpd, load_pairs
 from peerwork.demo.people import (
@@ -28,6 +30,7 @@ from peerwork.demo.people import (
     DemoOrganisation,
     load_accounts,
     load_organisation,
+    set_demo_passwords,
 )
 from peerwork.demo.recruitment import load_recruitment
 from peerwork.demo.supervision import load_supervision
@@ -43,15 +46,19 @@ async def load_demo(today: date | None = None) -> list[Login]:
     today = today or date.today()
     orgs: dict[str, DemoOrganisation] = {}
     logins: list[Login] = []
-    for seed, spec in enumerate(ORGANISATIONS, start=1):
-        org = orgs[spec["slug"]] = await load_organisation(spec, today, seed)
-        logins += await load_accounts(org)
-    for org in orgs.values():
-        await load_supervision(org, today)
-        await load_cpd(org, today)
-    await load_series(orgs, today)
-    await load_bookings(orgs)
-    for org in orgs.values():
-        await load_pairs(org, today)
-    await load_recruitment(orgs["northfield-nhs"], today)
+    # One transaction: all or nothing, and on SQLite one connection and one commit instead of
+    # thousands (the services' own transactions join it).
+    async with transaction():
+        for seed, spec in enumerate(ORGANISATIONS, start=1):
+            org = orgs[spec["slug"]] = await load_organisation(spec, today, seed)
+            logins += await load_accounts(org)
+        await set_demo_passwords([a for org in orgs.values() for a in org.account_ids])
+        for org in orgs.values():
+            await load_supervision(org, today)
+            await load_cpd(org, today)
+        await load_series(orgs, today)
+        await load_bookings(orgs)
+        for org in orgs.values():
+            await load_pairs(org, today)
+        await load_recruitment(orgs["northfield-nhs"], today)
     return logins

@@ -125,6 +125,7 @@ class DemoOrganisation:
     spec: dict
     view: OrganisationView
     staff: list[Staff] = field(default_factory=list)
+    account_ids: list[UUID] = field(default_factory=list)  # every demo account here, logins too
 
     @property
     def slug(self) -> str:
@@ -283,7 +284,7 @@ async def load_accounts(org: DemoOrganisation) -> list[tuple[str, str, str, str,
             await enrol_demo_authenticator(email, view.id)
             key = DEMO_TOTP_SECRET
         logins.append((slug, email, role, DEMO_PASSWORD, key))
-    await set_demo_passwords(list(existing.values()))
+    org.account_ids = list(existing.values())
     return logins
 
 

@@ -95,6 +95,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         for organisation, email, role, password, key in logins:
             extra = f"  authenticator key: {key}" if key else ""
             print(f"  {organisation:<14} {role:<11} {email:<32} password: {password}{extra}")
+        print("Every other demo person with an account (peer support workers, supervisors and peer leads,\n"
+              "given.family@ their organisation's domain) has the same password: docs/demo.md lists them.")
         if any(key for *_, key in logins):
             print("Admin and HR also need a code from an authenticator app: add the authenticator key to one\n"
                   "(time-based). That key is public and for this demo only.")

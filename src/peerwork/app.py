@@ -21,6 +21,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from peerwork import __version__, capabilities
+from peerwork.calendar.replies import reply_listener
 from peerwork.core.db import close_pool, database_reachable, open_pool, use_database
 from peerwork.core.errors import EXCEPTION_HANDLERS, DatabaseUnavailable, DomainError
 from peerwork.core.jobs import JobRunner
@@ -90,6 +91,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     use_settings(settings)
     engine = use_database(settings.database_url)
     jobs = JobRunner(settings, capabilities.jobs())
+    providers = capabilities.calendar_providers()
+    replies = reply_listener(settings, providers)  # None unless PEERWORK_REPLY_* are set
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -97,8 +100,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             await require_migrated()
             await jobs.start()
+            if replies is not None:
+                await replies.start()
             yield
         finally:
+            if replies is not None:
+                await replies.stop()
             await jobs.stop()
             if opened:
                 await close_pool(engine)
@@ -140,8 +147,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="API token")}
             ),
         ),
-        state=State({"settings": settings, "engine": engine, "jobs": jobs,
-                     "calendar_providers": capabilities.calendar_providers(),
+        state=State({"settings": settings, "engine": engine, "jobs": jobs, "replies": replies,
+                     "calendar_providers": providers,
                      # what each capability puts on the home page and on a person's page
                      "todo_providers": capabilities.todo_providers(),
                      "person_providers": capabilities.person_providers()}),

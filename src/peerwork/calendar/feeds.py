@@ -31,6 +31,10 @@ from peerwork.core.tables import Organisation
 from peerwork.core.time import now
 
 PAST_DAYS = 90  # past events stay in the feed this long, then drop off
+# A called-off event stays in personal feeds this long, marked STATUS:CANCELLED, so calendar
+# apps that poll rarely (Google: about daily) or a laptop shut for a long weekend still see it
+# cancelled rather than keeping their last copy; then it drops off.
+CANCELLED_GRACE = timedelta(days=7)
 _EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)  # Last-Modified of an empty feed
 
 
@@ -146,7 +150,8 @@ async def validator(key: FeedKey, providers: Sequence[CalendarProvider]) -> tupl
         values: dict[str, Any] = {"organisation": key.organisation}
     else:
         parts = [(p.name, part) for p in providers for part in p.fingerprint]
-        values = {"account": key.account, "since": now() - timedelta(days=PAST_DAYS)}
+        values = {"account": key.account, "since": now() - timedelta(days=PAST_DAYS),
+                  "cancelled_since": now() - CANCELLED_GRACE}
     row = (await CalendarFeed.raw(*_query(parts, values)))[0] if parts else {}
     fingerprint = "|".join([str(v) for v in row.values()] + [current_settings().site_url, str(key.id)])
     latest = _latest(*(row[f"{name}_{part.name}"] for name, part in parts if part.name.startswith("latest")))

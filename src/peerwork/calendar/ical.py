@@ -54,11 +54,15 @@ class Person:
 
     email: str
     name: str
+    # The address that really sends, when it is not ``email`` (RFC 5545 SENT-BY): an invite
+    # whose ORGANIZER is a reply address is sent by the service's own address.
+    sent_by: str | None = None
 
     def __post_init__(self) -> None:
         # A CR/LF or colon here would end up inside a content line of someone's invite.
-        if "@" not in self.email or any(c in self.email for c in " \r\n:"):
-            raise ValueError(f"{self.email!r} is not an email address")
+        for address in (self.email, self.sent_by or "x@x"):
+            if "@" not in address or any(c in address for c in " \r\n:\""):
+                raise ValueError(f"{address!r} is not an email address")
 
 
 @dataclass(frozen=True)
@@ -279,17 +283,21 @@ def organisation_feed(name: str, series: Iterable[CalSeries], *, feed_uid: str) 
 def _address(person: Person, **params: str) -> icalendar.vCalAddress:
     address = icalendar.vCalAddress(f"mailto:{person.email}")
     address.params["CN"] = person.name
+    if person.sent_by:
+        address.params["SENT-BY"] = f"mailto:{person.sent_by}"
     address.params.update(params)
     return address
 
 
 def invite(
-    method: str, event: CalEvent, *, organizer: Person, attendee: Person, partstat: str = "ACCEPTED"
+    method: str, event: CalEvent, *, organizer: Person, attendee: Person, partstat: str = "ACCEPTED",
+    rsvp: bool = False,
 ) -> bytes:
     """An RFC 5546 REQUEST or CANCEL for one attendee.
 
     The caller keeps the UID and raises ``event.sequence`` on every significant change and on
-    cancelling; a CANCEL is always written with STATUS:CANCELLED.
+    cancelling; a CANCEL is always written with STATUS:CANCELLED. ``rsvp`` asks the calendar
+    app to send its answer (a REPLY) to the ORGANIZER: only when someone reads replies.
     """
     if method not in _METHODS:
         raise ValueError(f"method {method!r} is not one of {sorted(_METHODS)}")
@@ -299,6 +307,6 @@ def invite(
         raise ValueError(f"event {event.uid} is cancelled: send a CANCEL, not a REQUEST")
     component = _component(event, status="CANCELLED" if method == "CANCEL" else None)
     component.add("organizer", _address(organizer))
-    attendee_params = {"ROLE": "REQ-PARTICIPANT", "PARTSTAT": partstat, "RSVP": "FALSE"}
+    attendee_params = {"ROLE": "REQ-PARTICIPANT", "PARTSTAT": partstat, "RSVP": "TRUE" if rsvp else "FALSE"}
     component.add("attendee", _address(attendee, **attendee_params))
     return _add_all(_calendar(method=method), [component])

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from peerwork.calendar.ical import CalEvent, CalSeries
+from peerwork.calendar.imip import Reply, ReplyToken
 from peerwork.core.db import named
 
 _NAME = re.compile(r"^[a-z][a-z_]*$")
@@ -24,7 +25,8 @@ _NAME = re.compile(r"^[a-z][a-z_]*$")
 @dataclass(frozen=True)
 class FingerprintPart:
     """One scalar SQL expression the feed's bytes depend on (a count, a sum of sequences, a
-    latest change time). Placeholders: ``{account}`` and ``{since}`` in personal parts,
+    latest change time). Placeholders: ``{account}``, ``{since}`` (the oldest end a feed shows)
+    and ``{cancelled_since}`` (the oldest cancellation it still shows) in personal parts,
     ``{organisation}`` in organisation parts. A name starting ``latest`` is a change time and
     also sets the feed's Last-Modified."""
 
@@ -38,18 +40,22 @@ class FingerprintPart:
 
 PersonalEvents = Callable[[UUID, datetime], Awaitable[list[CalEvent]]]
 OrganisationSeries = Callable[[UUID], Awaitable[list[CalSeries]]]
+# Handles a REPLY that came to a reply address; True when the token was this capability's.
+ReplyHandler = Callable[[ReplyToken, Reply], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
 class CalendarProvider:
     """``events(account_id, since)`` lists a person's events ending after ``since``;
-    ``series(organisation_id)`` lists an organisation's open series for its community feed."""
+    ``series(organisation_id)`` lists an organisation's open series for its community feed;
+    ``reply`` acts on answers to the invites it sends with a reply address (``imip``)."""
 
     name: str
     events: PersonalEvents | None = None
     fingerprint: tuple[FingerprintPart, ...] = ()
     series: OrganisationSeries | None = None
     organisation_fingerprint: tuple[FingerprintPart, ...] = ()
+    reply: ReplyHandler | None = None
 
     def __post_init__(self) -> None:
         if self.events is not None and not self.fingerprint:

@@ -1,5 +1,7 @@
-"""What community puts on calendars: a person's booked occurrences, and an organisation's
-open series (RRULE series, cancelled occurrences as EXDATE, moved ones as overrides)."""
+"""What community puts on calendars: a person's booked occurrences (those their choice of
+invites, feed or both puts in the feed; a called-off one for a few days, marked cancelled, so
+calendar apps take it away), and an organisation's open series (RRULE series, cancelled
+occurrences as EXDATE, moved ones as overrides). Replies to booking invites go to ``replies``."""
 
 from __future__ import annotations
 
@@ -7,17 +9,24 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from peerwork.calendar import ical
+from peerwork.calendar.feeds import CANCELLED_GRACE
 from peerwork.calendar.providers import CalendarProvider, FingerprintPart
-from peerwork.community.notify import booking_contexts, calendar_event
+from peerwork.community import delivery, replies
+from peerwork.community.notify import booking_contexts, calendar_delivery, calendar_event
 from peerwork.community.tables import Booking, EventSeries, Occurrence
+from peerwork.core.time import now
 
 
 async def booked_events(account_id: UUID, since: datetime) -> list[ical.CalEvent]:
+    mode = await calendar_delivery(account_id)
     rows = await booking_contexts().where(
         (Booking.account == account_id) & (Booking.status != "cancelled") & (Booking.occurrence.end > since)
+        & ((Booking.occurrence.status != "cancelled") | (Booking.occurrence.updated_at > now() - CANCELLED_GRACE))
     )
     events = []
     for b in rows:
+        if not delivery.in_feed(mode, b["invite_state"]):
+            continue  # it comes as an invite: in the feed too it would show twice
         status = {"confirmed": "CONFIRMED", "waitlisted": "TENTATIVE"}[b["status"]]
         if b["occurrence.status"] == "cancelled":
             status = "CANCELLED"
@@ -52,13 +61,17 @@ async def open_series(organisation_id: UUID) -> list[ical.CalSeries]:
     return series
 
 
-# Every change to a booking, occurrence or series moves an updated_at.
+# Every change to a booking, occurrence or series moves an updated_at; the count also moves
+# when a called-off occurrence's days of grace run out, and the choice itself is a part.
 PROVIDER = CalendarProvider(
     name="community",
     events=booked_events,
     fingerprint=(
         FingerprintPart("bookings", "SELECT COUNT(*) FROM booking b JOIN occurrence o ON o.id = b.occurrence "
-                                    "WHERE b.account = {account} AND b.status <> 'cancelled' AND o.\"end\" > {since}"),
+                                    "WHERE b.account = {account} AND b.status <> 'cancelled' AND o.\"end\" > {since} "
+                                    "AND (o.status <> 'cancelled' OR o.updated_at > {cancelled_since})"),
+        FingerprintPart("delivery", "SELECT MAX(calendar_delivery) FROM community_preference "
+                                    "WHERE account = {account}"),
         FingerprintPart("latest_booking", "SELECT MAX(b.updated_at) FROM booking b WHERE b.account = {account}"),
         FingerprintPart("latest_occurrence", "SELECT MAX(o.updated_at) FROM booking b "
                                              "JOIN occurrence o ON o.id = b.occurrence WHERE b.account = {account}"),
@@ -78,4 +91,5 @@ PROVIDER = CalendarProvider(
                                              "JOIN occurrence o ON o.series = s.id "
                                              "WHERE s.organisation = {organisation} AND s.status = 'open'"),
     ),
+    reply=replies.handle_reply,
 )

@@ -109,12 +109,13 @@ class PreferenceController(Controller):
 
     @get("/", opt={"right": "self"})
     async def get_preferences(self, principal: Principal) -> PreferencesOut:
-        return PreferencesOut(newsletter=await preferences.wants_newsletter(principal.account_id))
+        return await preferences.get_preferences(principal)
 
     @patch("/", opt={"right": "self"})
     async def set_preferences(self, principal: Principal, data: PreferencesIn) -> PreferencesOut:
-        await preferences.set_newsletter(principal, data.newsletter)
-        return PreferencesOut(newsletter=data.newsletter)
+        """``calendar_delivery``: ``auto``, ``invites``, ``feed`` or ``both``. A change moves your
+        booked places at once (``bookings_moved``), each with an email."""
+        return await preferences.update_preferences(principal, data)
 
 
 ROUTES = [SeriesController, OccurrenceController, BookingController, PreferenceController]

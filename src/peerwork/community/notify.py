@@ -2,7 +2,9 @@
 
 Called inside the transaction that made the change, so the change and its message commit
 together. Each attendee's invite uses one UID per occurrence and their booking's SEQUENCE,
-which rises with every change they are told about.
+which rises with every change they are told about. Whether a message carries an invite
+follows the person's choice of invites, feed or both (``delivery``); the email itself is sent
+either way, so nobody misses a place given to them or a session called off.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from email.utils import parseaddr
 from typing import Any
 from uuid import UUID
 
-from peerwork.calendar import ical
+from peerwork.calendar import ical, imip
 from peerwork.calendar.feeds import forget_fingerprints
+from peerwork.calendar.tables import CalendarFeed
 from peerwork.core.time import LONDON
-from peerwork.community.tables import Booking, Occurrence
+from peerwork.community import delivery
+from peerwork.community.tables import Booking, CommunityPreference, Occurrence
 from peerwork.core.mail.outbox import enqueue
 from peerwork.core.time import when
 from peerwork.core.settings import current_settings
@@ -34,6 +38,7 @@ def booking_contexts():
         Booking.occurrence.series.title, Booking.occurrence.series.description,
         Booking.occurrence.series.location, Booking.occurrence.series.online_link,
         Booking.occurrence.organisation.name, Booking.occurrence.status,
+        Booking.invite_state, Booking.reply_selector, Booking.reply_verifier,
     )
 
 
@@ -56,12 +61,52 @@ def calendar_event(b: dict[str, Any], *, status: str = "CONFIRMED") -> ical.CalE
     )
 
 
+async def calendar_delivery(account_id: UUID) -> str:
+    """The person's choice of invites, feed or both (``delivery.MODES``)."""
+    row = await CommunityPreference.select(CommunityPreference.calendar_delivery).where(
+        CommunityPreference.account == account_id
+    ).first()
+    return row["calendar_delivery"] if row else delivery.DEFAULT
+
+
+async def has_live_feed(account_id: UUID) -> bool:
+    return await CalendarFeed.exists().where(
+        (CalendarFeed.account == account_id) & CalendarFeed.revoked_at.is_null()
+    )
+
+
+async def with_reply_token(b: dict[str, Any]) -> dict[str, Any]:
+    """The booking with its reply token, made the first time an invite needs one."""
+    if not current_settings().reply_address or b["reply_selector"]:
+        return b
+    token = imip.new_token()
+    await Booking.update({Booking.reply_selector: token.selector, Booking.reply_verifier: token.verifier}).where(
+        (Booking.id == b["id"]) & Booking.reply_selector.is_null()
+    )
+    row = await Booking.select(Booking.reply_selector, Booking.reply_verifier).where(Booking.id == b["id"]).first()
+    return {**b, "reply_selector": row["reply_selector"], "reply_verifier": row["reply_verifier"]}
+
+
 def _people(b: dict[str, Any]) -> tuple[ical.Person, ical.Person]:
-    # The ORGANIZER is the sending address (a configured "Name <address>" gives its address).
-    sender = parseaddr(current_settings().mail_from)[1]
+    # The ORGANIZER is the sending address (a configured "Name <address>" gives its address),
+    # or, when replies are read, this booking's reply address, sent by the sending address.
+    settings = current_settings()
+    sender = parseaddr(settings.mail_from)[1]
     organizer = ical.Person(email=sender, name=b["occurrence.organisation.name"])
+    if settings.reply_address and b.get("reply_selector"):
+        token = imip.ReplyToken(b["reply_selector"], b["reply_verifier"])
+        organizer = ical.Person(email=imip.reply_address_for(settings.reply_address, token),
+                                name=b["occurrence.organisation.name"], sent_by=sender)
     attendee = ical.Person(email=b["account.email"], name=b["account.display_name"])
     return organizer, attendee
+
+
+def invite_bytes(b: dict[str, Any], method: str, *, partstat: str) -> bytes:
+    """The invite for a booking context (with its reply token, see ``with_reply_token``)."""
+    organizer, attendee = _people(b)
+    event = calendar_event(b, status="CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    return ical.invite(method, event, organizer=organizer, attendee=attendee, partstat=partstat,
+                       rsvp=bool(current_settings().reply_address))
 
 
 def _body(b: dict[str, Any], opening: str) -> str:
@@ -77,29 +122,64 @@ def _body(b: dict[str, Any], opening: str) -> str:
     return "\n".join(lines)
 
 
-async def _send(b: dict[str, Any], subject: str, opening: str, method: str | None) -> None:
+_CALENDAR_LINES = {
+    "REQUEST": "The calendar invite is attached.",
+    "CANCEL": "The calendar invite attached takes it out of your calendar.",
+}
+
+
+async def _send(b: dict[str, Any], subject: str, opening: str, method: str | None,
+                calendar_line: str | None = None) -> None:
     forget_fingerprints()  # what people are told about is also what their feeds show
     calendar = None
     if method is not None:
-        organizer, attendee = _people(b)
-        event = calendar_event(b, status="CANCELLED" if method == "CANCEL" else "CONFIRMED")
+        b = await with_reply_token(b)
         partstat = "DECLINED" if method == "CANCEL" else "ACCEPTED"
-        calendar = (method, ical.invite(method, event, organizer=organizer, attendee=attendee, partstat=partstat))
+        calendar = (method, invite_bytes(b, method, partstat=partstat))
+    line = calendar_line or _CALENDAR_LINES.get(method or "")
     await enqueue(
         to_address=b["account.email"], to_name=b["account.display_name"],
         subject=f"{subject}: {b['occurrence.series.title']}, {b['occurrence.start'].astimezone(LONDON):%a %-d %b %H:%M}",
-        body_text=_body(b, opening), calendar=calendar, organisation_id=b["organisation"],
-        dedupe_key=f"booking:{b['id']}:{b['sequence']}:{b['status']}",
+        body_text=_body(b, f"{opening} {line}" if line else opening), calendar=calendar,
+        organisation_id=b["organisation"], dedupe_key=f"booking:{b['id']}:{b['sequence']}:{b['status']}",
     )
+
+
+async def _set_state(b: dict[str, Any], state: str | None) -> None:
+    if b["invite_state"] != state:
+        await Booking.update({Booking.invite_state: state}).where(Booking.id == b["id"])
+
+
+async def _held(b: dict[str, Any], subject: str, opening: str) -> None:
+    """A held place: an invite, or a note that it is in the feed, as the person chose."""
+    mode = await calendar_delivery(b["account"])
+    live = await has_live_feed(b["account"])
+    method, state = delivery.on_place_held(mode, has_live_feed=live, state=b["invite_state"])
+    line = None  # an invite: the usual line about the attachment
+    if method == "CANCEL":
+        line = ("Your peerwork calendar feed shows it now; the calendar invite attached removes "
+                "the copy the earlier invite made, so it does not show twice.")
+    elif method is None:
+        line = ("It is in your peerwork calendar feed." if live else
+                "You chose to get bookings through your calendar feed: make its link on the "
+                "My calendar page to see them in your calendar app.")
+    await _send(b, subject, opening, method, line)
+    await _set_state(b, state)
+
+
+async def _ended(b: dict[str, Any], subject: str, opening: str) -> None:
+    method, state = delivery.on_place_ended(b["invite_state"])
+    await _send(b, subject, opening, method)
+    await _set_state(b, state)
 
 
 async def booking_changed(booking_id: UUID, *, promoted: bool = False) -> None:
     b = await _booking_context(booking_id)
     if b["status"] == "confirmed":
         if promoted:
-            await _send(b, "A place is yours", "A place came free and it is yours. It is in the calendar invite attached.", "REQUEST")
+            await _held(b, "A place is yours", "A place came free and it is yours.")
         else:
-            await _send(b, "Booked", "Your place is booked. The calendar invite is attached.", "REQUEST")
+            await _held(b, "Booked", "Your place is booked.")
     elif b["status"] == "waitlisted":
         position = await Booking.count().where(
             (Booking.occurrence == b["occurrence"]) & (Booking.status == "waitlisted")
@@ -113,7 +193,7 @@ async def booking_changed(booking_id: UUID, *, promoted: bool = False) -> None:
 async def booking_cancelled(booking_id: UUID, *, was_confirmed: bool) -> None:
     b = await _booking_context(booking_id)
     if was_confirmed:
-        await _send(b, "Cancelled", "Your booking is cancelled. The calendar invite attached removes it.", "CANCEL")
+        await _ended(b, "Cancelled", "Your booking is cancelled.")
     else:
         await _send(b, "Left the waiting list", "You have left the waiting list.", None)
 
@@ -127,13 +207,28 @@ async def _each_booking(occurrence_id: UUID) -> list[dict[str, Any]]:
 async def occurrence_changed(occurrence_id: UUID) -> None:
     for b in await _each_booking(occurrence_id):
         if b["status"] == "confirmed":
-            await _send(b, "Changed", "The details have changed; the updated invite is attached.", "REQUEST")
+            await _held(b, "Changed", "The details have changed.")
 
 
 async def occurrence_cancelled(occurrence_id: UUID, reason: str = "") -> None:
     opening = "This has been cancelled." + (f" {reason}" if reason else "")
     for b in await _each_booking(occurrence_id):
-        await _send(b, "Cancelled", opening, "CANCEL" if b["status"] == "confirmed" else None)
+        if b["status"] == "confirmed":
+            await _ended(b, "Cancelled", opening)
+        else:
+            await _send(b, "Cancelled", opening, None)
+
+
+async def delivery_changed(booking_id: UUID, method: str, state: str | None) -> None:
+    """The person changed how bookings reach their calendar: move this held place there."""
+    b = await _booking_context(booking_id)
+    if method == "REQUEST":
+        await _send(b, "Now a calendar invite", "You asked for your bookings as calendar invites.", method)
+    else:
+        await _send(b, "Now in your calendar feed",
+                    "You asked for your bookings in your peerwork calendar feed, which shows this one now.",
+                    method, "The calendar invite attached removes the copy the earlier invite made.")
+    await _set_state(b, state)
 
 
 __all__ = ["Occurrence"]

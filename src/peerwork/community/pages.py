@@ -121,12 +121,22 @@ async def move_occurrence_page(request: Request, occurrence_id: UUID, data: Anno
     return Redirect(f"/community/occurrences/{occurrence_id}", status_code=303)
 
 
+@get("/community/preferences", include_in_schema=False)
+async def preferences_form(request: Request, saved: int | None = None) -> Template:
+    principal = signed_in_principal(request)
+    return render(request, "community_preferences.html", title="Calendar and newsletter",
+                  prefs=await preferences.get_preferences(principal), saved=saved)
+
+
 @post("/community/preferences", include_in_schema=False, status_code=303)
 async def preferences_page(request: Request, data: Annotated[dict[str, str], FORM]) -> Redirect:
     principal = signed_in_principal(request)
-    # An unticked box sends nothing: that is a "no".
+    # An unticked box sends nothing: that is a "no". The reflective spaces page's form has
+    # only the newsletter box; the preferences page also has the calendar choice.
     wanted = form_to(PreferencesIn, data, newsletter=data.get("newsletter", False))
-    await preferences.set_newsletter(principal, wanted.newsletter)
+    result = await preferences.update_preferences(principal, wanted)
+    if "calendar_delivery" in data:
+        return Redirect(f"/community/preferences?saved={result.bookings_moved}", status_code=303)
     return Redirect("/community", status_code=303)
 
 
@@ -176,6 +186,6 @@ async def revoke_calendar_link(request: Request) -> Redirect:
 
 PAGES = [
     community_page, occurrence_page, book_page, cancel_booking_page, attendance_page, cancel_occurrence_page,
-    move_occurrence_page, preferences_page, new_series_form, create_series_page, my_calendar, new_calendar_link,
+    move_occurrence_page, preferences_form, preferences_page, new_series_form, create_series_page, my_calendar, new_calendar_link,
     revoke_calendar_link,
 ]

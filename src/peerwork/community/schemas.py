@@ -115,9 +115,20 @@ class AttendanceIn(Struct, forbid_unknown_fields=True):
     attended: bool
 
 
+CalendarDelivery = Literal["auto", "invites", "feed", "both"]
+
+
 class PreferencesIn(Struct, forbid_unknown_fields=True):
-    newsletter: bool
+    """Change what is given; leave out what stays as it is."""
+
+    newsletter: bool | UnsetType = UNSET
+    # How bookings reach your calendar (docs/http-and-calendar.md, "Invites, feed or both").
+    calendar_delivery: CalendarDelivery | UnsetType = UNSET
 
 
 class PreferencesOut(Struct):
     newsletter: bool
+    calendar_delivery: CalendarDelivery = "auto"
+    has_feed_link: bool = False  # a live personal calendar link (decides what "auto" does)
+    replies_read: bool = False  # Decline in a calendar app gives up the place
+    bookings_moved: int = 0  # held places just moved between invites and the feed (each emailed)

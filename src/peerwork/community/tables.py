@@ -77,9 +77,18 @@ class Booking(Table):
     sequence = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
-
+    # Where this booking's copy lives in the person's mail calendar (community.delivery):
+    # "request" (an invite stands), "cancel" (the last invite cancelled it), None (none, or
+    # it lives in their feed).
+    invite_state = Varchar(length=8, null=True, default=None)
+    # The invite's reply address carries replies+<selector><verifier>: the selector finds the
+    # booking, the verifier is compared in constant time (community.replies).
+    reply_selector = Varchar(length=16, null=True, default=None)  # unique: an index in the migration
+    reply_verifier = Varchar(length=32, null=True, default=None)
 
 
 class CommunityPreference(Table):
     account = ForeignKey(references=Account, null=False, unique=True)
     newsletter = Boolean(default=True)
+    # How bookings reach the person's calendar: auto | invites | feed | both (community.delivery).
+    calendar_delivery = Varchar(length=8, default="auto")

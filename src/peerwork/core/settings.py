@@ -54,6 +54,14 @@ class Settings:
     # Invitations and password resets.
     invitation_days: int = 7
     reset_minutes: int = 60
+    # Replies to invites (Decline in Outlook, Gmail, ...). Invites name this address as their
+    # ORGANIZER, as replies+<per-booking token>@domain, so a reply can be tied to its booking.
+    # Empty: invites name mail_from and nobody reads replies.
+    reply_address: str = ""
+    # The SMTP listener this process starts to receive those replies (port 0: none).
+    reply_smtp_host: str = "127.0.0.1"
+    reply_smtp_port: int = 0
+    reply_max_bytes: int = 256 * 1024
 
     @property
     def site_url(self) -> str:
@@ -113,6 +121,18 @@ def _mail_url(raw: str | None) -> str:
     raise SettingsError(f"PEERWORK_MAIL_URL={raw!r} is not understood: use smtp://host:port or file:///folder")
 
 
+def _reply_address(raw: str | None) -> str:
+    if not raw:
+        return ""
+    local, at, domain = raw.strip().partition("@")
+    if not at or not local or "." not in domain or any(c in raw.strip() for c in "+ <>\r\n"):
+        raise SettingsError(
+            f"PEERWORK_REPLY_ADDRESS={raw!r} is not understood: use a plain address such as "
+            "replies@peerwork.example.nhs.uk (peerwork adds +<token> itself)."
+        )
+    return raw.strip().lower()
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from the environment (or the mapping given, for tests)."""
     env = os.environ if env is None else env
@@ -143,6 +163,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         encryption_key_file=env.get("PEERWORK_ENCRYPTION_KEY_FILE") or Settings.encryption_key_file,
         invitation_days=_int(env, "PEERWORK_INVITATION_DAYS", Settings.invitation_days, minimum=1),
         reset_minutes=_int(env, "PEERWORK_RESET_MINUTES", Settings.reset_minutes, minimum=5),
+        reply_address=_reply_address(env.get("PEERWORK_REPLY_ADDRESS")),
+        reply_smtp_host=env.get("PEERWORK_REPLY_SMTP_HOST") or Settings.reply_smtp_host,
+        reply_smtp_port=_int(env, "PEERWORK_REPLY_SMTP_PORT", Settings.reply_smtp_port, minimum=0),
+        reply_max_bytes=_int(env, "PEERWORK_REPLY_MAX_BYTES", Settings.reply_max_bytes, minimum=4096),
     )
 
 

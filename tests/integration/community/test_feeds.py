@@ -5,7 +5,8 @@ from datetime import datetime, timedelta, timezone
 import recurring_ical_events
 from icalendar import Calendar
 
-from peerwork.community import bookings, series
+from peerwork.community import bookings, preferences, series
+from peerwork.community.schemas import PreferencesIn
 from peerwork.calendar import feeds
 from tests.factories import make_org, make_user
 from tests.integration.community.helpers import first_occurrence, make_series
@@ -18,6 +19,7 @@ def path_of(url: str) -> str:
 async def test_personal_feed_shows_my_bookings_and_answers_conditional_get_and_head(client):
     org = await make_org()
     lead, psw = await make_user(org, "peer_lead"), await make_user(org, "psw")
+    await preferences.update_preferences(psw.principal, PreferencesIn(calendar_delivery="feed"))
     await make_series(lead, capacity=3)
     occurrence = await first_occurrence(psw)
     await bookings.book(psw.principal, occurrence.id)
@@ -120,6 +122,7 @@ async def test_invite_endpoint_gives_the_current_invite(client):
 async def test_past_dates_stay_for_attendance(client):
     org = await make_org()
     lead, psw = await make_user(org, "peer_lead"), await make_user(org, "psw")
+    await preferences.update_preferences(psw.principal, PreferencesIn(calendar_delivery="feed"))
     await make_series(lead, capacity=3)
     occurrence = await first_occurrence(psw)
     await bookings.book(psw.principal, occurrence.id)

@@ -11,7 +11,8 @@ import recurring_ical_events
 from icalendar import Calendar
 
 from peerwork.calendar import feeds
-from peerwork.community import bookings
+from peerwork.community import bookings, preferences
+from peerwork.community.schemas import PreferencesIn
 from peerwork.core.time import LONDON
 from tests.factories import make_org, make_user
 from tests.integration.community.helpers import invite_fields, mail_to, make_series
@@ -35,6 +36,8 @@ async def test_new_details_from_a_date_leave_earlier_dates_alone_and_send_update
     lead = await make_user(org, "peer_lead")
     early = await make_user(org, "psw", email="early@north.example")
     late = await make_user(org, "psw", email="late@north.example")
+    for person in (early, late):  # invites and feed both, so the two can be compared
+        await preferences.update_preferences(person.principal, PreferencesIn(calendar_delivery="both"))
     made = await make_series(lead, capacity=6)
     occurrences = [o for o in await bookings.upcoming(lead.principal, days=60) if o.series_id == made.id]
     assert len(occurrences) >= 5

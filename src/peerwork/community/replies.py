@@ -16,7 +16,7 @@ from peerwork.calendar.imip import Reply, ReplyToken
 from peerwork.community import bookings
 from peerwork.community.notify import occurrence_uid
 from peerwork.community.tables import Booking
-from peerwork.core.accounts import _principal_for
+from peerwork.core.accounts import principal_for
 from peerwork.core.time import now
 
 
@@ -34,7 +34,7 @@ async def handle_reply(token: ReplyToken, reply: Reply) -> bool:
         return True  # the right address, the wrong event or person: ignore it
     if reply.partstat != "DECLINED" or not _declines_current_place(row, reply):
         return True
-    principal = await _principal_for(row["account"], row["organisation"], via="calendar-reply")
+    principal = await principal_for(row["account"], row["organisation"], via="calendar-reply")
     if principal is not None and principal.can("community:book"):  # a deactivated account does nothing
         await bookings.cancel(principal, row["id"])
     return True

@@ -271,7 +271,9 @@ def _principal_from(rows: list[dict], via: str) -> Principal | None:
     )
 
 
-async def _principal_for(account_id: UUID, organisation_id: UUID, via: str) -> Principal | None:
+async def principal_for(account_id: UUID, organisation_id: UUID, via: str) -> Principal | None:
+    """The principal an active account has in an organisation, for work done on its behalf
+    outside a request (a calendar reply by email); None if the account or membership is gone."""
     rows = await Membership.select(
         Membership.account.as_alias("account_id"), Membership.account.email, Membership.account.display_name,
         Membership.account.person.as_alias("person_id"), Membership.organisation.as_alias("organisation_id"),

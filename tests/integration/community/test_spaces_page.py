@@ -76,13 +76,14 @@ async def test_the_filter_keeps_one_kind_and_one_organisation(client):
     everything = await client.get("/community")
     assert "Partner network drop-in" in everything.text and "Daily debrief" in everything.text
     assert "South only" not in everything.text  # not shared with the network
-    assert '<option value="south">South Trust</option>' in everything.text
+    assert '<input type="radio" id="org-south" name="org" value="south">' in everything.text
+    assert '<label for="org-south">South Trust</label>' in everything.text
 
     partner = await client.get("/community?org=south")
     assert partner.status_code == 200
     assert "Partner network drop-in" in partner.text
     assert "Daily debrief" not in partner.text and "Monthly co-reflection" not in partner.text
-    assert '<option value="south" selected>' in partner.text
+    assert '<input type="radio" id="org-south" name="org" value="south" checked>' in partner.text
 
     debriefs = await client.get("/community?kind=debrief")
     assert set(re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', debriefs.text)) == {"Daily debrief"}

@@ -108,7 +108,7 @@ def _describe(current: SeriesOut, change: SeriesChange) -> list[tuple[str, str, 
         value = getattr(change, name)
         if value is UNSET:
             continue
-        new = _clock(value) if isinstance(value, time) else str(value if value is not None else "")
+        new = _clock(value) if isinstance(value, time) else str(value if value is not None else "").strip()
         if new != old[name]:
             changes.append((label, old[name] or "(none)", new or "(none)"))
     return changes

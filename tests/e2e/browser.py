@@ -163,7 +163,7 @@ def book_first_open(page: Page, title: str) -> UUID:
     than the booking cut-off away; returns the occurrence's id from the page booking leads to."""
     book = page.get_by_role("button", name=re.compile(r"^Book a place"))
     cards = page.locator("ul.cards > li").filter(
-        has=page.get_by_role("heading", level=2, name=title, exact=True)).filter(has=book)
+        has=page.get_by_role("heading", level=3, name=title, exact=True)).filter(has=book)
     expect(cards.first).to_be_visible()
     for card in cards.all():
         start = datetime.fromisoformat(card.locator("time").get_attribute("datetime") or "")

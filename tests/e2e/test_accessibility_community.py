@@ -1,4 +1,5 @@
-"""axe-core finds no serious or critical problems on the reflective spaces and retention screens."""
+"""axe-core finds no serious or critical problems on the reflective spaces and retention screens,
+on a phone (390 px) and a desktop (1280 px); the reflective spaces screens fit the phone's width."""
 
 from __future__ import annotations
 
@@ -19,7 +20,41 @@ PEER_LEAD = demo_email("northfield-nhs", "peer_lead")
 def _community(page: Page) -> None:
     sign_in(page, PSW)
     page.goto("/community")
-    expect(page.locator("ul.cards > li").first).to_be_visible()
+    expect(page.locator("section.week").first).to_be_visible()
+    expect(page.locator("li.series-week").first).to_be_visible()  # the debriefs' compact rows
+
+
+def _community_bad_filter(page: Page) -> None:
+    sign_in(page, PSW)
+    page.goto("/community?kind=karaoke&org=nowhere")
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem with the filter")
+
+
+def _a_coming_debrief_as_peer_lead(page: Page) -> None:
+    """A debrief date next week, on the peer lead's view (move, cancel, change from, end)."""
+    sign_in(page, PEER_LEAD)
+    page.goto("/community?kind=debrief")
+    page.locator("section.week").nth(1).locator("li.series-week ul.dates a").last.click()
+    expect(page.get_by_role("heading", level=2, name="Change from a date onwards")).to_be_visible()
+
+
+def _confirm_cancel_date(page: Page) -> None:
+    _a_coming_debrief_as_peer_lead(page)
+    page.get_by_role("button", name="Cancel this date…").click()
+    expect(page.get_by_role("button", name="Yes, cancel this date")).to_be_visible()
+
+
+def _confirm_change_from(page: Page) -> None:
+    _a_coming_debrief_as_peer_lead(page)
+    page.get_by_label("Place", exact=True).fill("Quiet room, Willow site")
+    page.get_by_role("button", name="Check the change…").click()
+    expect(page.get_by_role("button", name="Yes, make this change")).to_be_visible()
+
+
+def _confirm_end_series(page: Page) -> None:
+    _a_coming_debrief_as_peer_lead(page)
+    page.get_by_role("button", name="End the series…").click()
+    expect(page.get_by_role("button", name="Yes, end this series")).to_be_visible()
 
 
 def _occurrence_booked(page: Page) -> None:
@@ -61,6 +96,11 @@ def _retention(page: Page) -> None:
 
 SCREENS = {
     "community": _community,
+    "community-bad-filter": _community_bad_filter,
+    "debrief-as-peer-lead": _a_coming_debrief_as_peer_lead,
+    "confirm-cancel-date": _confirm_cancel_date,
+    "confirm-change-from": _confirm_change_from,
+    "confirm-end-series": _confirm_end_series,
     "occurrence-booked": _occurrence_booked,
     "occurrence-booked-as-peer-lead": _occurrence_booked_as_peer_lead,
     "my-calendar-with-link": _my_calendar_with_link,
@@ -69,8 +109,16 @@ SCREENS = {
 }
 
 
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("screen", SCREENS)
-def test_no_serious_axe_violations(page: Page, screen: str) -> None:
+def test_no_serious_axe_violations(page: Page, screen: str, width: str) -> None:
+    page.set_viewport_size(WIDTHS[width])
     SCREENS[screen](page)
     problems = blocking_violations(page)
     assert not problems, f"axe found serious/critical problems on {screen} ({page.url}):\n" + "\n".join(problems)
+    if screen != "retention":  # the chart page is another part's
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= WIDTHS[width]["width"], f"{screen} is {scroll_width} px wide at {width} width"

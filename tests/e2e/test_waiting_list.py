@@ -49,7 +49,7 @@ def test_one_place_second_psw_waits_then_is_promoted(
     lead.get_by_label("Places").fill("1")
     lead.get_by_role("button", name="Create").click()
     expect(lead).to_have_url(re.compile(r"/community\?created=[0-9a-f-]{36}$"))
-    card = lead.locator("ul.cards > li").filter(has=lead.get_by_role("heading", level=2, name=title, exact=True))
+    card = lead.locator("ul.cards > li").filter(has=lead.get_by_role("heading", level=3, name=title, exact=True))
     expect(card).to_have_count(1)  # "once": exactly one date
     expect(card).to_contain_text("1 of 1 places left")
     card.get_by_role("link", name=title, exact=True).click()

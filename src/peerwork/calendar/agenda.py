@@ -2,7 +2,8 @@
 
 Built from every capability's provider through the very function the private feed uses
 (``feeds.personal_events``), so the page and the feed list the same events: bookings,
-supervision sessions, interviews, and whatever a new capability adds.
+supervision sessions, interviews, and whatever a new capability adds. The one difference is
+by design: the page lists every booking, the feed only those not sent as invites.
 """
 
 from __future__ import annotations
@@ -48,5 +49,8 @@ def agenda_item(event: CalEvent) -> AgendaItem:
 async def coming_up(account_id: UUID, providers: Sequence[CalendarProvider]) -> list[AgendaItem]:
     """The feed's events that have not ended yet, earliest first."""
     current = now()
-    events = [e for e in await feeds.personal_events(account_id, providers) if e.end > current]
+    # Every booking, however it reaches their calendar app (invite or feed): the page is the
+    # whole picture, where the feed leaves out what came as an invite.
+    events = await feeds.personal_events(account_id, providers, for_feed=False)
+    events = [e for e in events if e.end > current]
     return [agenda_item(e) for e in sorted(events, key=lambda e: (e.start, e.uid))]

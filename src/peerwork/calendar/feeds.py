@@ -183,13 +183,15 @@ async def render(key: FeedKey, fingerprint: str, providers: Sequence[CalendarPro
     return feed
 
 
-async def personal_events(account_id: UUID, providers: Sequence[CalendarProvider]) -> list[ical.CalEvent]:
-    """Everything on this person's private calendar, from every capability that has events."""
+async def personal_events(account_id: UUID, providers: Sequence[CalendarProvider], *,
+                          for_feed: bool = True) -> list[ical.CalEvent]:
+    """This person's events from every capability that has some: all of them (``for_feed``
+    False, for a page), or those their choice of invites or feed puts in the feed."""
     since = now() - timedelta(days=PAST_DAYS)
     events: list[ical.CalEvent] = []
     for provider in providers:
         if provider.events is not None:
-            events += await provider.events(account_id, since)
+            events += await provider.events(account_id, since, for_feed=for_feed)
     return events
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -38,7 +37,9 @@ class FingerprintPart:
             raise ValueError(f"fingerprint part name {self.name!r}: lower-case letters and underscores")
 
 
-PersonalEvents = Callable[[UUID, datetime], Awaitable[list[CalEvent]]]
+# ``events(account_id, since, for_feed=...)``: with ``for_feed`` False, everything on the
+# person's calendar (a page); with True, only what their choice of invites or feed puts in the feed.
+PersonalEvents = Callable[..., Awaitable[list[CalEvent]]]
 OrganisationSeries = Callable[[UUID], Awaitable[list[CalSeries]]]
 # Handles a REPLY that came to a reply address; True when the token was this capability's.
 ReplyHandler = Callable[[ReplyToken, Reply], Awaitable[bool]]

@@ -17,8 +17,8 @@ from peerwork.community.tables import Booking, EventSeries, Occurrence
 from peerwork.core.time import now
 
 
-async def booked_events(account_id: UUID, since: datetime) -> list[ical.CalEvent]:
-    mode = await calendar_delivery(account_id)
+async def booked_events(account_id: UUID, since: datetime, *, for_feed: bool = True) -> list[ical.CalEvent]:
+    mode = await calendar_delivery(account_id) if for_feed else "both"  # a page lists them all
     rows = await booking_contexts().where(
         (Booking.account == account_id) & (Booking.status != "cancelled") & (Booking.occurrence.end > since)
         & ((Booking.occurrence.status != "cancelled") | (Booking.occurrence.updated_at > now() - CANCELLED_GRACE))

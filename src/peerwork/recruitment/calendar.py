@@ -15,7 +15,8 @@ def interview_uid(application_id: UUID) -> str:
     return f"interview-{application_id}@peerwork"
 
 
-async def panel_interview_events(account_id: UUID, since: datetime | None = None) -> list[ical.CalEvent]:
+async def panel_interview_events(account_id: UUID, since: datetime | None = None, *,
+                                 for_feed: bool = True) -> list[ical.CalEvent]:
     vacancy_ids = await PanelMember.select(PanelMember.vacancy).where(PanelMember.account == account_id).output(
         as_list=True)
     if not vacancy_ids:

@@ -12,7 +12,7 @@ from peerwork.supervision.notify import calendar_event, session_contexts
 from peerwork.supervision.tables import GroupMember, SupervisionSession
 
 
-async def session_events(account_id: UUID, since: datetime) -> list[ical.CalEvent]:
+async def session_events(account_id: UUID, since: datetime, *, for_feed: bool = True) -> list[ical.CalEvent]:
     groups = await GroupMember.select(GroupMember.peer_group).where(GroupMember.account == account_id).output(as_list=True)
     mine = (SupervisionSession.supervisor == account_id) | (SupervisionSession.supervisee == account_id)
     if groups:

@@ -9,7 +9,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from icalendar import Calendar
 
 from peerwork.calendar import feeds
-from peerwork.community import bookings
+from peerwork.community import bookings, preferences
+from peerwork.community.schemas import PreferencesIn
 from peerwork.core.time import now
 from peerwork.supervision import agreements, sessions
 from peerwork.supervision.schemas import AgreementIn
@@ -34,6 +35,7 @@ def feed_events(body: bytes) -> set[tuple[str, datetime]]:
 async def test_my_calendar_and_my_feed_list_the_same_events_supervision_included(client):
     org = await make_org()
     psw = await signed_in(client, "psw", org=org)
+    await preferences.update_preferences(psw.principal, PreferencesIn(calendar_delivery="both"))
     lead = await make_user(org, "peer_lead")
     supervisor = await make_user(org, "supervisor", email="sam@north.example")
     made = await make_series(lead, capacity=1)
@@ -62,3 +64,19 @@ async def test_my_calendar_and_my_feed_list_the_same_events_supervision_included
     assert "waiting list, position 1" in page.text
     assert 'href="/supervision"' in page.text  # a session links to the supervision page
 
+
+
+async def test_my_calendar_lists_bookings_that_came_as_invites_which_the_feed_leaves_out(client):
+    org = await make_org()
+    psw = await signed_in(client, "psw", org=org)  # the default: invites while there is no feed
+    lead = await make_user(org, "peer_lead")
+    made = await make_series(lead, capacity=2)
+    first = [o for o in await bookings.upcoming(psw.principal, days=60) if o.series_id == made.id][0]
+    await bookings.book(psw.principal, first.id)
+
+    url, _ = await feeds.issue_feed(psw.principal)
+    feed = await client.get(url[url.index("/calendar/"):])
+    page = await client.get("/my-calendar")
+    uid = f"occurrence-{first.id}@peerwork"
+    assert uid not in {u for u, _ in feed_events(feed.content)}  # it is in their mail calendar
+    assert uid in {u for u, _ in page_events(page.text)}  # and the page still lists it

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from litestar import Request, post, get
+from litestar import Request, Response, post, get
 from litestar.datastructures import UploadFile
 from litestar.response import Template
 
 from peerwork.core.requests import PageNumber
 from peerwork.web.shell import MULTIPART, render, signed_in_principal
-from peerwork.workforce import importer, people
+from peerwork.workforce import csv_rows, importer, people
 
 
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
@@ -33,11 +33,22 @@ async def people_page(request: Request, page: PageNumber = 1) -> Template:
                   sign_in=status, can_invite=principal.can("accounts:invite"))
 
 
+# What the import page says about the file: the importer's own description, never a copy.
+IMPORT_HELP = {"columns": csv_rows.COLUMN_SPECS, "file_help": csv_rows.FILE_HELP, "date_help": csv_rows.DATE_HELP}
+
+
 @get("/import", include_in_schema=False)
 async def import_form(request: Request) -> Template:
     principal = signed_in_principal(request)
     principal.require("assignments:import")
-    return render(request, "import.html", title="Import staff records", report=None, error=None)
+    return render(request, "import.html", title="Import staff records", report=None, error=None, **IMPORT_HELP)
+
+
+@get("/import/assignments-template.csv", include_in_schema=False)
+async def import_template(request: Request) -> Response[str]:
+    signed_in_principal(request).require("assignments:import")
+    return Response(csv_rows.template_csv(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="assignments-template.csv"'})
 
 
 @post("/import", include_in_schema=False, status_code=200, request_max_body_size=MAX_UPLOAD_BYTES)
@@ -47,14 +58,14 @@ async def import_upload(request: Request, data: Annotated[dict[str, Any], MULTIP
     upload = data.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return render(request, "import.html", status_code=400, title="Import staff records", report=None,
-                      error="Choose a CSV file to upload.")
+                      error="Choose a CSV file to upload.", **IMPORT_HELP)
     content = await upload.read()
     report = await importer.import_assignments(
         principal.organisation_id, content, actor=principal,
         dry_run=data.get("dry_run") == "yes", all_or_nothing=data.get("all_or_nothing") == "yes",
     )
     return render(request, "import.html", status_code=200 if report.ok else 422, title="Import staff records",
-                  report=report, filename=upload.filename, error=None)
+                  report=report, filename=upload.filename, error=None, **IMPORT_HELP)
 
 
-PAGES = [home, people_page, import_form, import_upload]
+PAGES = [home, people_page, import_form, import_upload, import_template]

@@ -22,6 +22,10 @@ ensure_venv() {
     echo "peerwork: installing peerwork${extras} into .venv with $installer" >&2
     if [ "$installer" = uv ]; then
       uv pip install --quiet --python .venv/bin/python -e ".${extras}"
+      # uv's venvs have no pip; the test suite builds a wheel with it (tests/integration/test_wheel.py).
+      if [ -n "$extras" ] && ! python -m pip --version >/dev/null 2>&1; then
+        uv pip install --quiet --python .venv/bin/python pip
+      fi
     else
       # A venv made by uv has no pip of its own; give it one before falling back to pip.
       python -m pip --version >/dev/null 2>&1 || python -m ensurepip --quiet

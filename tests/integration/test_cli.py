@@ -187,3 +187,15 @@ def test_import_without_a_file_or_organisation_is_one_line(engine):
     assert result.returncode == 2
     assert result.stderr == ("peerwork: error: the following arguments are required: FILE.csv "
                              "(see 'peerwork import assignments --help')\n")
+
+
+def test_the_database_is_named_without_its_password(tmp_path):
+    from peerwork.cli import database_location
+    from peerwork.core.settings import Settings
+
+    assert database_location(Settings(database_url="postgresql://peerwork:s3cret@db.example/peerwork")) == \
+        "postgresql://peerwork:***@db.example/peerwork"
+    assert database_location(Settings(database_url="postgresql://peerwork@db.example/peerwork")) == \
+        "postgresql://peerwork@db.example/peerwork"
+    assert database_location(Settings(database_url=f"sqlite:///{tmp_path}/x/../db.sqlite3")) == \
+        str(tmp_path / "db.sqlite3")

@@ -29,9 +29,9 @@ ensure_venv() {
     else
       # A venv made by uv has no pip of its own; give it one before falling back to pip.
       python -m pip --version >/dev/null 2>&1 || python -m ensurepip --quiet
-      # --no-compile: Python compiles each module on first import instead; compiling all of
-      # numpy, scipy and matplotlib up front was a third of pip's time, mostly for modules
-      # peerwork never imports. (uv does the same by default.)
+      # --no-compile: Python compiles each module on first import instead. Compiling all of
+      # numpy, scipy and matplotlib up front took about a quarter of pip's time, mostly for
+      # modules peerwork never imports. (uv does the same by default.)
       python -m pip install --quiet --disable-pip-version-check --no-compile -e ".${extras}"
     fi
     touch "$stamp"

@@ -10,7 +10,6 @@ only ``serve`` loads the web app (tests/integration/test_cli_startup.py holds us
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import warnings
 from pathlib import Path
@@ -92,6 +91,8 @@ def _run(settings: Settings, work: Callable[[], Awaitable[int]], *, migrated: bo
     # Piccolo warns, in colour and over several lines, when it cannot reach the server; the
     # one-line error below says the same.
     warnings.filterwarnings("ignore", message=".*Unable to (fetch server version|connect to database)")
+    import asyncio
+
     try:
         return asyncio.run(_with_database(settings, work, migrated=migrated))
     except DomainError as exc:

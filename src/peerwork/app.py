@@ -26,7 +26,7 @@ from peerwork.core.db import close_pool, database_reachable, open_pool, use_data
 from peerwork.core.errors import EXCEPTION_HANDLERS, DatabaseUnavailable, DomainError
 from peerwork.core.jobs import JobRunner
 from peerwork.core.headers import security_headers
-from peerwork.core.logs import install as install_log_redaction
+from peerwork.core.logs import configure_logging
 from peerwork.core.migrate import require_migrated
 from peerwork.core.requests import refuse_hostile_input
 from peerwork.core.schema import describe_served
@@ -67,20 +67,6 @@ def _exception_handlers():
         return handle
 
     return {kind: for_both(handler) for kind, handler in EXCEPTION_HANDLERS.items()}
-
-
-# Database drivers log statements with their parameters at DEBUG: that would put supervision
-# notes and lived-experience statements in the logs, so they never log below WARNING.
-QUIET_LOGGERS = ("aiosqlite", "asyncpg", "piccolo", "piccolo.engine", "apscheduler.executors")
-
-
-def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
-    # Private links' secrets (applicant, invitation, reset, calendar feed, SSO code) never
-    # reach a log line, the access log included.
-    install_log_redaction()
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -1,17 +1,20 @@
 """The ``peerwork`` command: serve, migrate, demo, organisations, users, import, retention, mail.
 
 Bad arguments and domain errors print one line, ``peerwork: error: ...``, and exit 2.
+
+Start-up time matters here (``peerwork --help`` in a tenth of a second), so this module imports
+only the standard library and settings at the top; each command imports what it needs, and
+only ``serve`` loads the web app (tests/integration/test_cli_startup.py holds us to it).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
+import warnings
 from pathlib import Path
 from typing import Awaitable, Callable, NoReturn, Sequence
 
-from peerwork.core.errors import DomainError
 from peerwork.core.settings import Settings, SettingsError, load_settings
 
 
@@ -25,52 +28,97 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise SystemExit(code)
 
 
-async def _with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
-    from peerwork.core.db import close_pool, open_pool, use_database
-    from peerwork.core.settings import use_settings
+def database_location(settings: Settings) -> str:
+    """Where the database is, for people: a SQLite file's absolute path, or the PostgreSQL URL
+    without its password."""
+    from urllib.parse import urlsplit
 
-    from peerwork.app import configure_logging
+    url = settings.database_url
+    if url.startswith("sqlite:///"):
+        return str(Path(url.removeprefix("sqlite:///")).resolve())
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
+
+
+def _sqlite_file(settings: Settings) -> Path | None:
+    url = settings.database_url
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
+_HOW_TO_CREATE = ("run 'make run' from the repository root, or 'peerwork migrate' (and 'peerwork demo' for demo "
+                  "data), or set PEERWORK_DATABASE_URL")
+
+
+async def _with_database(settings: Settings, work: Callable[[], Awaitable[int]], *, migrated: bool) -> int:
+    from peerwork.core.db import close_pool, open_pool, use_database
+    from peerwork.core.logs import configure_logging
+    from peerwork.core.settings import use_settings
 
     use_settings(settings)
     configure_logging(settings)
     engine = use_database(settings.database_url)
     opened = await open_pool(engine)
     try:
+        if migrated:
+            await _require_migrated(settings)
         return await work()
     finally:
         if opened:
             await close_pool(engine)
 
 
-def _run(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+async def _require_migrated(settings: Settings) -> None:
+    from peerwork.core.migrate import DatabaseNotMigrated, pending_migrations
+
+    pending = await pending_migrations()
+    if pending:
+        raise DatabaseNotMigrated(
+            f"the database at {database_location(settings)} is missing {len(pending)} migration(s); "
+            f"run 'peerwork migrate' first"
+        )
+
+
+def _run(settings: Settings, work: Callable[[], Awaitable[int]], *, migrated: bool = True) -> int:
+    """Run ``work`` against the database; with ``migrated``, only once the database exists and
+    is up to date (a missing or empty database is a one-line error, never a traceback)."""
+    sqlite_file = _sqlite_file(settings)
+    if migrated and sqlite_file is not None and not sqlite_file.is_file():
+        fail(f"there is no database at {database_location(settings)}; {_HOW_TO_CREATE}")
+    from peerwork.core.errors import DomainError, database_unavailable
+
+    # Piccolo warns, in colour and over several lines, when it cannot reach the server; the
+    # one-line error below says the same.
+    warnings.filterwarnings("ignore", message=".*Unable to (fetch server version|connect to database)")
+    import asyncio
+
     try:
-        return asyncio.run(_with_database(settings, work))
+        return asyncio.run(_with_database(settings, work, migrated=migrated))
     except DomainError as exc:
         fail(exc.detail)
-    except OSError as exc:
-        fail(f"cannot reach the database ({exc.strerror or type(exc).__name__}); check PEERWORK_DATABASE_URL")
-
-
-def _checked(check: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[int]]:
-    async def work() -> int:
-        await check()
-        return 0
-
-    return work
+    except Exception as exc:
+        if database_unavailable(exc) is None and not isinstance(exc, OSError):
+            raise
+        # A connection failure's own words ("database \"x\" does not exist"); it carries no row data.
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        fail(f"cannot reach the database at {database_location(settings)} ({reason}); check PEERWORK_DATABASE_URL")
 
 
 # --- commands ---------------------------------------------------------------------------
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    settings = settings.with_overrides(host=args.host or settings.host, port=args.port or settings.port)
+
+    async def ready() -> int:  # the database exists and is migrated: checked by _run
+        return 0
+
+    _run(settings, ready)
     import uvicorn
 
     from peerwork.app import create_app
 
-    from peerwork.core.migrate import require_migrated
-
-    settings = settings.with_overrides(host=args.host or settings.host, port=args.port or settings.port)
-    _run(settings, _checked(require_migrated))
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
                 log_level=settings.log_level.lower(), proxy_headers=True)
     return 0
@@ -80,10 +128,12 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     from peerwork.core.migrate import migrate
 
     async def work() -> int:
-        await migrate(quiet=args.quiet)
+        await migrate(quiet=True)  # Piccolo's own report is a screenful per app; one line says it
+        if not args.quiet:
+            print(f"The database at {database_location(settings)} is up to date.")
         return 0
 
-    return _run(settings, work)
+    return _run(settings, work, migrated=False)
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -180,6 +230,14 @@ def cmd_mail_send(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_import_assignments(settings: Settings, args: argparse.Namespace) -> int:
+    if args.template:
+        from peerwork.workforce.csv_rows import template_csv
+
+        sys.stdout.write(template_csv())
+        return 0
+    if not args.file or not args.org:
+        missing = [name for name, value in (("FILE.csv", args.file), ("--org", args.org)) if not value]
+        fail(f"the following arguments are required: {', '.join(missing)} (see 'peerwork import assignments --help')")
     from peerwork.workforce.importer import import_assignments
     from peerwork.workforce.organisations import organisation_by_slug
 
@@ -281,6 +339,13 @@ def _date(raw: str):
 # --- parser -----------------------------------------------------------------------------
 
 
+def _import_format_help() -> str:
+    from peerwork.workforce.csv_rows import columns_help  # pure and quick: no database, no web
+
+    return (f"{columns_help()}\n\nStart from the template: peerwork import assignments --template > staff.csv\n"
+            "Exit status: 0 every row good, 1 some rows had problems, 2 bad arguments.")
+
+
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="peerwork", description="Run and administer peerwork.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
@@ -334,12 +399,19 @@ def build_parser() -> OneLineParser:
 
     imports = commands.add_parser("import", help="import records").add_subparsers(
         dest="import_command", required=True, metavar="KIND", parser_class=OneLineParser)
-    assignments = imports.add_parser("assignments", help="import an ESR-style assignments CSV")
-    assignments.add_argument("file", metavar="FILE.csv")
-    assignments.add_argument("--org", required=True, help="organisation slug")
+    assignments = imports.add_parser(
+        "assignments", help="import an ESR-style assignments CSV", epilog=_import_format_help(),
+        description="Import staff records (one assignment per row) into an organisation.\n"
+                    "Bad rows are reported as 'line N: column: problem' and never written.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    assignments.add_argument("file", metavar="FILE.csv", nargs="?", help="the CSV file to import")
+    assignments.add_argument("--org", help="organisation slug (required to import)")
     assignments.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     assignments.add_argument("--all-or-nothing", action="store_true", help="import nothing if any row is bad")
     assignments.add_argument("--quiet", action="store_true", help="no progress bar")
+    assignments.add_argument("--template", action="store_true",
+                             help="print a template CSV (every column, example rows) and exit; "
+                                  "e.g. peerwork import assignments --template > staff.csv")
     assignments.set_defaults(handler=cmd_import_assignments)
 
     retention = commands.add_parser("retention", help="retention of lived-experience roles at 1, 2 and 3 years")

@@ -12,10 +12,11 @@ import logging
 import socket
 import sqlite3
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+if TYPE_CHECKING:  # Litestar is imported when a problem is built, so the CLI need not load it
+    from litestar import Request, Response
+    from litestar.exceptions import HTTPException, ValidationException
 
 logger = logging.getLogger("peerwork")
 
@@ -147,6 +148,8 @@ def problem(
     headers = {"WWW-Authenticate": 'Bearer realm="peerwork"'} if status == 401 else None
     if retry_after:
         headers = {"Retry-After": str(retry_after)}
+    from litestar import Response
+
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -167,6 +170,8 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
 
 
 def http_error_to_problem(request: Request, exc: HTTPException) -> Response[dict[str, Any]]:
+    from litestar.exceptions import ValidationException
+
     if isinstance(exc, ValidationException):
         errors = _validation_errors(exc)
         detail = "; ".join(f"{e['field']}: {e['problem']}" for e in errors) or exc.detail
@@ -201,18 +206,24 @@ def connection_error_to_problem(request: Request, exc: Exception) -> Response[di
     return domain_error_to_problem(request, unavailable)
 
 
-EXCEPTION_HANDLERS = {
-    DomainError: domain_error_to_problem,
-    **{kind: connection_error_to_problem for kind in CONNECTION_EXCEPTION_TYPES},
-    HTTPException: http_error_to_problem,
-    Exception: unexpected_error_to_problem,
-}
+def __getattr__(name: str) -> Any:
+    # EXCEPTION_HANDLERS is built on first use: its HTTPException key would otherwise load
+    # Litestar for every importer of a domain error, the command line included.
+    if name == "EXCEPTION_HANDLERS":
+        from litestar.exceptions import HTTPException
+
+        return {
+            DomainError: domain_error_to_problem,
+            **{kind: connection_error_to_problem for kind in CONNECTION_EXCEPTION_TYPES},
+            HTTPException: http_error_to_problem,
+            Exception: unexpected_error_to_problem,
+        }
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "Conflict",
     "DatabaseUnavailable",
     "DomainError",
-    "EXCEPTION_HANDLERS",
     "InvalidInput",
     "NotAuthenticated",
     "NotFound",

@@ -5,14 +5,17 @@ Private links carry their secret in the path: an applicant's ``/application/<tok
 ``/calendar/<secret>.ics``; single sign-on returns with ``?code=...&state=...``. The access
 log (``uvicorn.access``) and any other line that quotes a path would keep them for as long as
 the logs are kept. :class:`RedactSecrets` is the one filter that replaces them with
-``[redacted]``; ``app.configure_logging`` installs it on every handler and logger that writes.
+``[redacted]``; ``configure_logging`` installs it on every handler and logger that writes.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from peerwork.core.settings import Settings
 
 REDACTED = "[redacted]"
 
@@ -72,3 +75,19 @@ def install(names: tuple[str, ...] = LOGGERS) -> RedactSecrets:
             if not any(isinstance(f, RedactSecrets) for f in target.filters):
                 target.addFilter(the_filter)
     return the_filter
+
+
+# Database drivers log statements with their parameters at DEBUG: that would put supervision
+# notes and lived-experience statements in the logs, so they never log below WARNING.
+QUIET_LOGGERS = ("aiosqlite", "asyncpg", "piccolo", "piccolo.engine", "apscheduler.executors")
+
+
+def configure_logging(settings: Settings) -> None:
+    """The one logging set-up, for the web app and the command line alike (here, not in the
+    app, so a command that needs no web app does not load one)."""
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # Private links' secrets (applicant, invitation, reset, calendar feed, SSO code) never
+    # reach a log line, the access log included.
+    install()

@@ -17,7 +17,9 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = "sqlite:///peerwork.sqlite3"
+    # Relative to the working directory, like the other var/ paths: `make run` and every CLI
+    # command run from the repository root find the same file.
+    database_url: str = "sqlite:///var/peerwork.sqlite3"
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     secret_key_is_generated: bool = True
     host: str = "127.0.0.1"

@@ -8,7 +8,6 @@ from typing import Any, Iterable
 from peerwork.core.errors import InvalidInput
 from peerwork.core.export import write_csv
 from peerwork.core.access import Principal
-from peerwork.retention.chart import render_chart
 from peerwork.retention.query import retention_report
 from peerwork.retention.report import BREAKDOWNS, GroupRetention, RetentionReport
 
@@ -36,6 +35,8 @@ async def reports_for(
 
 
 async def chart_for(principal: Principal, as_of: date | None, compare: bool, fmt: str) -> bytes:
+    from peerwork.retention.chart import render_chart  # matplotlib: loaded only to draw
+
     reports = await reports_for(principal, as_of, by=(), compare=compare)
     return render_chart(reports, fmt, title=f"{principal.organisation_name}: retention as of {reports[0].as_of:%-d %B %Y}")
 

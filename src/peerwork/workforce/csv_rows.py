@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Callable
 
 from peerwork.workforce.rules import (
+    AFC_BANDS,
+    DATE_FORMATS,
     RuleError,
     check_dates,
     clean_text,
@@ -24,9 +26,78 @@ from peerwork.workforce.rules import (
     parse_yes_no,
 )
 
-REQUIRED = ("assignment_number", "person_id", "position_title", "lived_experience_role", "start_date")
-OPTIONAL = ("afc_band", "team", "end_date", "leaving_reason", "fte", "line_manager_assignment_number")
+@dataclass(frozen=True)
+class Column:
+    """One column of the file, as the import checks it and as the help describes it."""
+
+    name: str
+    required: bool
+    meaning: str
+    accepted: str
+    limit: int | None = None  # longest text accepted, for text columns
+
+
+# The one description of the file: the parser, the template, the import page and
+# `peerwork import assignments --help` all read it. docs/import-format.md explains it at length.
+COLUMN_SPECS = (
+    Column("assignment_number", True, "The assignment's number, unique in your organisation; "
+           "importing the same number again updates it", "text, up to 64 characters", 64),
+    Column("person_id", True, "The person's employee number (one person, many assignments)",
+           "text, up to 64 characters", 64),
+    Column("position_title", True, "The post, e.g. Peer Support Worker", "text, up to 200 characters", 200),
+    Column("lived_experience_role", True, "Whether the post asks the holder to use their own lived experience",
+           "Y or N (also YES or NO, any capitals)"),
+    Column("afc_band", False, "Agenda for Change band", f"{', '.join(AFC_BANDS)}; 'Band 5' is fine"),
+    Column("team", False, "Team, ward or service (a new name creates the team)", "text, up to 200 characters", 200),
+    Column("start_date", True, "First day in the assignment", "a date"),
+    Column("end_date", False, "Last day in the assignment; empty while still in post",
+           "a date, not before start_date"),
+    Column("leaving_reason", False, "Why the assignment ended: free text or the ESR wording",
+           "text, up to 2,000 characters", 2000),
+    Column("fte", False, "Whole-time equivalent", "a number above 0 and at most 1, e.g. 0.6"),
+    Column("line_manager_assignment_number", False, "The line manager's own assignment number in your organisation",
+           "text, up to 64 characters", 64),
+)
+REQUIRED = tuple(c.name for c in COLUMN_SPECS if c.required)
+OPTIONAL = tuple(c.name for c in COLUMN_SPECS if not c.required)
 COLUMNS = REQUIRED + OPTIONAL
+_LIMIT = {c.name: c.limit for c in COLUMN_SPECS if c.limit}
+
+DATE_HELP = (f"Dates: {' or '.join(DATE_FORMATS)} (e.g. 2024-04-01 or 01/04/2024; one-digit days and months "
+             "are fine). DD/MM/YYYY is always day first; two-digit years are refused.")
+FILE_HELP = "UTF-8 text (Excel's \"CSV UTF-8\"), comma separated, a header row first; columns in any order."
+
+# Example rows for the template: a PSW promoted within 31 days (one spell), a leaver, a peer lead.
+_TEMPLATE_ROWS = (
+    ("20481736", "20481736", "Peer Support Worker", "Y", "4", "Riverside Community Mental Health Team",
+     "2021-03-01", "2023-06-30", "", "1", "20399012"),
+    ("20481736-2", "20481736", "Senior Peer Support Worker", "Y", "Band 5", "Riverside Community Mental Health Team",
+     "03/07/2023", "", "", "1", "20399012"),
+    ("20517294", "20517294", "Peer Support Worker", "Y", "Band 4", "Willow Ward", "14/11/2022", "31/01/2024",
+     "Voluntary Resignation - Work Life Balance", "0.6", "20399012"),
+    ("20399012", "20399012", "Peer Lead", "Y", "Band 7", "Riverside Community Mental Health Team",
+     "2019-09-02", "", "", "1", ""),
+)
+
+
+def template_csv() -> str:
+    """A ready-to-fill file: every column in the usual order, with example rows to overwrite."""
+    from peerwork.core.export import write_csv
+
+    return write_csv([c.name for c in COLUMN_SPECS], _TEMPLATE_ROWS)
+
+
+def columns_help(width: int = 88) -> str:
+    """The file's format, its columns and date formats as plain text (the command line's help)."""
+    import textwrap
+
+    lines = [FILE_HELP, "", "Columns (other columns are ignored):"]
+    for c in COLUMN_SPECS:
+        lines.append(f"  {c.name}{' (required)' if c.required else ''}")
+        lines += textwrap.wrap(f"{c.meaning}. Accepted: {c.accepted}.", width, initial_indent=" " * 6,
+                               subsequent_indent=" " * 6)
+    lines += ["", *textwrap.wrap(DATE_HELP, width)]
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -101,17 +172,17 @@ def _parse_row(line: int, values: dict[str, str]) -> tuple[AssignmentRow | None,
     def text(limit: int) -> Callable[[str], str | None]:
         return lambda raw: clean_text(raw, limit)
 
-    number = check("assignment_number", text(64), required=True)
-    employee = check("person_id", text(64), required=True)
-    title = check("position_title", text(200), required=True)
+    number = check("assignment_number", text(_LIMIT["assignment_number"]), required=True)
+    employee = check("person_id", text(_LIMIT["person_id"]), required=True)
+    title = check("position_title", text(_LIMIT["position_title"]), required=True)
     lived = check("lived_experience_role", parse_yes_no, required=True)
     start = check("start_date", parse_date, required=True)
     band = check("afc_band", parse_band, required=False)
-    team = check("team", text(200), required=False)
+    team = check("team", text(_LIMIT["team"]), required=False)
     end = check("end_date", parse_date, required=False)
-    reason = check("leaving_reason", text(2000), required=False)
+    reason = check("leaving_reason", text(_LIMIT["leaving_reason"]), required=False)
     fte = check("fte", parse_fte, required=False)
-    manager = check("line_manager_assignment_number", text(64), required=False)
+    manager = check("line_manager_assignment_number", text(_LIMIT["line_manager_assignment_number"]), required=False)
     if isinstance(start, date) and isinstance(end, date):
         try:
             check_dates(start, end)
@@ -159,13 +230,13 @@ def parse_assignments(text: str, on_row: Callable[[int], None] | None = None) ->
             result.problems.append(
                 RowProblem(line, "row", f"has {len(values)} fields but the header has {len(header)}")
             )
-            continue
-        row, problems = _parse_row(line, dict(zip(header, values)))
-        result.problems.extend(problems)
-        if row is not None:
-            result.rows.append(row)
-            lines_of[row.assignment_number].append(line)
-        if on_row is not None:
+        else:
+            row, problems = _parse_row(line, dict(zip(header, values)))
+            result.problems.extend(problems)
+            if row is not None:
+                result.rows.append(row)
+                lines_of[row.assignment_number].append(line)
+        if on_row is not None:  # every data row counts, good or bad
             on_row(result.data_lines)
 
     repeated = {n: lines for n, lines in lines_of.items() if len(lines) > 1}

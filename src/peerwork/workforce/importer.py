@@ -165,7 +165,8 @@ async def _import(
     except RowProblemError as exc:
         report.errors = [exc.problem]
         return report
-    total = text.count("\n") or 1
+    # The bar counts data rows: the header is not one, nor is a blank line.
+    total = max(sum(1 for line in text.splitlines() if line.strip()) - 1, 1)
     parsed = parse_assignments(text, on_row=(lambda n: progress("check", n, total)) if progress else None)
     report.rows, report.valid_rows, report.errors = parsed.data_lines, len(parsed.rows), list(parsed.problems)
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from litestar import Request, post, get
+from litestar import Request, Response, post, get
 from litestar.datastructures import UploadFile
 from litestar.response import Template
 
@@ -15,7 +15,7 @@ from peerwork.core.errors import InvalidInput
 from peerwork.core.requests import PageNumber
 from peerwork.core.todo import todo_for
 from peerwork.web.shell import MULTIPART, form_to, render, signed_in_principal
-from peerwork.workforce import importer, organisations, people
+from peerwork.workforce import csv_rows, importer, organisations, people
 from peerwork.workforce.schemas import PeopleFilter
 
 
@@ -73,11 +73,22 @@ async def person_page(request: Request, person_id: UUID) -> Template:
     return render(request, "person.html", title=name, name=name, person=found.person, sections=found.sections)
 
 
+# What the import page says about the file: the importer's own description, never a copy.
+IMPORT_HELP = {"columns": csv_rows.COLUMN_SPECS, "file_help": csv_rows.FILE_HELP, "date_help": csv_rows.DATE_HELP}
+
+
 @get("/import", include_in_schema=False)
 async def import_form(request: Request) -> Template:
     principal = signed_in_principal(request)
     principal.require("assignments:import")
-    return render(request, "import.html", title="Import staff records", report=None, error=None)
+    return render(request, "import.html", title="Import staff records", report=None, error=None, **IMPORT_HELP)
+
+
+@get("/import/assignments-template.csv", include_in_schema=False)
+async def import_template(request: Request) -> Response[str]:
+    signed_in_principal(request).require("assignments:import")
+    return Response(csv_rows.template_csv(), media_type="text/csv",  # Litestar adds "; charset=utf-8"
+                    headers={"Content-Disposition": 'attachment; filename="assignments-template.csv"'})
 
 
 @post("/import", include_in_schema=False, status_code=200, request_max_body_size=MAX_UPLOAD_BYTES)
@@ -87,14 +98,14 @@ async def import_upload(request: Request, data: Annotated[dict[str, Any], MULTIP
     upload = data.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return render(request, "import.html", status_code=400, title="Import staff records", report=None,
-                      error="Choose a CSV file to upload.")
+                      error="Choose a CSV file to upload.", **IMPORT_HELP)
     content = await upload.read()
     report = await importer.import_assignments(
         principal.organisation_id, content, actor=principal,
         dry_run=data.get("dry_run") == "yes", all_or_nothing=data.get("all_or_nothing") == "yes",
     )
     return render(request, "import.html", status_code=200 if report.ok else 422, title="Import staff records",
-                  report=report, filename=upload.filename, error=None)
+                  report=report, filename=upload.filename, error=None, **IMPORT_HELP)
 
 
-PAGES = [home, people_page, person_page, import_form, import_upload]
+PAGES = [home, people_page, person_page, import_form, import_upload, import_template]

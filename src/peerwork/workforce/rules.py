@@ -13,6 +13,8 @@ class RuleError(ValueError):
     """One field's problem, phrased for the person who typed it."""
 
 
+# The date formats an import and the API accept, as people write them (help text and errors).
+DATE_FORMATS = ("YYYY-MM-DD", "DD/MM/YYYY")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -28,7 +30,7 @@ def parse_date(raw: str) -> date:
             return date(int(match[3]), int(match[2]), int(match[1]))
     except ValueError:
         pass
-    raise RuleError(f"{raw!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+    raise RuleError(f"{raw!r} is not a date (use {' or '.join(DATE_FORMATS)})")
 
 
 def parse_band(raw: str | None) -> str | None:

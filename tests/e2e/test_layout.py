@@ -95,17 +95,20 @@ def _items(body: Any) -> list[dict]:
     return body if isinstance(body, list) else body.get("items", [])
 
 
-def _account(live: LiveServer, role: str) -> str:
-    """A new account with ``role`` in the organisation; its API token."""
-    address = f"layout-{role.replace('_', '-')}-{secrets.token_hex(4)}@northfield.example"
-    out = _peerwork(live.env, "users", "create", "--org", ORG, "--email", address, "--role", role,
-                    "--name", f"Layout {role}")
+def _admin_token(live: LiveServer) -> str:
+    """A new admin account made with the CLI, as an operator would; its API token."""
+    address = f"layout-admin-{secrets.token_hex(4)}@northfield.example"
+    out = _peerwork(live.env, "users", "create", "--org", ORG, "--email", address, "--role", "admin")
     lines = [line.strip() for line in out.splitlines() if line.strip()]
     return lines[next(i for i, line in enumerate(lines) if line.startswith("API token")) + 1]
 
 
-def _link_mailed_to(live: LiveServer, mailbox: SmtpServer, address: str, path: str) -> str:
-    _peerwork(live.env, "mail", "send")
+def _address(kind: str) -> str:
+    return f"layout-{kind}-{secrets.token_hex(4)}@northfield.example"
+
+
+def _link_mailed_to(mailbox: SmtpServer, address: str, path: str) -> str:
+    """The path of the link in the latest message the SMTP server received for ``address``."""
     for raw in reversed(mailbox.received):
         message = email.message_from_bytes(raw, policy=policy.default)
         if address in message["To"]:
@@ -146,19 +149,23 @@ class Made:
 
 
 def _make(live: LiveServer, mailbox: SmtpServer, page: Page) -> Made:
-    admin, supervisor, psw = _account(live, "admin"), _account(live, "supervisor"), _account(live, "psw")
-    made = Made({"org_slug": ORG})
+    admin = _admin_token(live)
+    made = Made({"org_slug": ORG, "api_token": admin})
 
+    def account(role: str, **extra: Any) -> dict:
+        return _api(live, admin, "POST", "/api/v1/accounts",
+                    {"email": _address(role.replace("_", "-")), "roles": [role], "display_name": f"Layout {role}", **extra})
+
+    supervisor, psw = account("supervisor"), account("psw")
     person = _api(live, admin, "POST", "/api/v1/people",
                   {"employee_number": f"LAYOUT-{secrets.token_hex(3)}", "given_name": "Layout", "family_name": "Person"})
     made.values["person_id"] = person["id"]
 
-    vacancy = _api(live, admin, "POST", "/api/v1/recruitment/vacancies",
-                   {"title": "Peer Support Worker (layout check)", "closing_date": (date.today() + timedelta(days=21)).isoformat(),
-                    "remit": "Support people on the ward using your lived experience."})
-    psw_id = _api(live, psw, "GET", "/api/v1/me")["account_id"]
+    vacancy = _api(live, admin, "POST", "/api/v1/recruitment/vacancies", {
+        "title": "Peer Support Worker (layout check)", "closing_date": (date.today() + timedelta(days=21)).isoformat(),
+        "remit": "Support people on the ward using your lived experience."})
     _api(live, admin, "POST", f"/api/v1/recruitment/vacancies/{vacancy['id']}/panel",
-         {"account_id": psw_id, "lived_experience": True})
+         {"account_id": psw["id"], "lived_experience": True})
     _api(live, admin, "POST", f"/api/v1/recruitment/vacancies/{vacancy['id']}/status", {"status": "open"})
     made.values["vacancy_id"] = vacancy["id"]
     made.values["token:/application"] = _apply(page, f"/jobs/{ORG}/{vacancy['id']}").rsplit("/", 1)[1]
@@ -174,23 +181,20 @@ def _make(live: LiveServer, mailbox: SmtpServer, page: Page) -> Made:
     made.values["occurrence_id"] = occurrence["id"]
     made.values["booking_id"] = _api(live, admin, "POST", f"/api/v1/community/occurrences/{occurrence['id']}/bookings")["id"]
 
-    supervisor_id = _api(live, supervisor, "GET", "/api/v1/me")["account_id"]
     agreement = _api(live, admin, "POST", "/api/v1/supervision/agreements", {
-        "supervisor_id": supervisor_id, "supervisee_id": psw_id, "start_date": date.today().isoformat()})
+        "supervisor_id": supervisor["id"], "supervisee_id": psw["id"], "start_date": date.today().isoformat()})
     made.values["agreement_id"] = agreement["id"]
 
-    invited = f"layout-invited-{secrets.token_hex(4)}@northfield.example"
-    _peerwork(live.env, "users", "invite", "--org", ORG, "--email", invited, "--role", "psw")
-    made.values["token:/invitations"] = _link_mailed_to(live, mailbox, invited, "invitations").rsplit("/", 1)[1]
-
-    forgetful = f"layout-reset-{secrets.token_hex(4)}@northfield.example"
-    _peerwork(live.env, "users", "create", "--org", ORG, "--email", forgetful, "--role", "psw",
-              "--password-stdin", stdin=secrets.token_urlsafe(18) + "\n")
+    invited = _address("invited")
+    _api(live, admin, "POST", "/api/v1/invitations", {"email": invited, "role": "psw"})
+    forgetful = account("psw", password=secrets.token_urlsafe(18))["email"]
     page.goto("/password/forgot")
     page.locator("main form input[type=email]").fill(forgetful)
     page.locator("main form button").first.click()
-    made.values["token:/password"] = _link_mailed_to(live, mailbox, forgetful, "password/reset").rsplit("/", 1)[1]
-    made.values["api_token"] = admin
+    expect(page.get_by_role("status")).to_be_visible()
+    _peerwork(live.env, "mail", "send")
+    made.values["token:/invitations"] = _link_mailed_to(mailbox, invited, "invitations").rsplit("/", 1)[1]
+    made.values["token:/password"] = _link_mailed_to(mailbox, forgetful, "password/reset").rsplit("/", 1)[1]
     return made
 
 
@@ -216,8 +220,10 @@ def site(browser: Browser, live: LiveServer, mailbox: SmtpServer) -> Iterator[Si
     made = _make(live, mailbox, anonymous)
     anonymous.context.clear_cookies()
     sign_in(admin, ADMIN)
+    ready = time.monotonic()
     yield Site(live, anonymous, admin, made, started)
-    print(f"\nlayout checks: {time.monotonic() - started:.1f} s for the module")
+    print(f"\nlayout checks: {ready - started:.1f} s to make the data and sign in, "
+          f"{time.monotonic() - ready:.1f} s for the checks")
     for context in contexts:
         context.close()
 
@@ -275,6 +281,20 @@ def test_every_download_is_an_attachment_with_a_name(site: Site, route: str) -> 
     disposition = response.headers.get("content-disposition", "")
     suffix = next(s for s in DOWNLOAD_SUFFIXES if route.endswith(s))
     assert re.fullmatch(rf'attachment; filename="[\w.\-]+\{suffix}"', disposition), f"{path}: {disposition!r}"
+
+
+def test_clicking_a_download_link_saves_a_named_file(site: Site) -> None:
+    page = site.admin
+    page.goto("/retention")
+    chart = page.get_by_role("figure")
+    for link, pattern in ((chart.get_by_role("link", name="SVG"), r"retention-northfield-nhs-\d{4}-\d\d-\d\d\.svg"),
+                          (chart.get_by_role("link", name="PNG"), r"retention-northfield-nhs-\d{4}-\d\d-\d\d\.png"),
+                          (page.get_by_role("link", name="Download as CSV").first,
+                           r"retention-northfield-nhs-\d{4}-\d\d-\d\d-cohort_year\.csv")):
+        with page.expect_download() as download:
+            link.click()
+        assert re.fullmatch(pattern, download.value.suggested_filename), download.value.suggested_filename
+        expect(page).to_have_url(re.compile(r"/retention$"))  # still on the page
 
 
 def test_the_calendar_feed_is_not_made_a_download(site: Site) -> None:

@@ -59,6 +59,8 @@ async def test_the_page_and_its_csv_flag_the_three_year_figure(client):
     assert [years for years, _ in rows] == ["1", "2", "3"] and flagged == {"3"}
     assert f"fewer than {SMALL_NUMBER} people" in page.text
     assert "3 years 100.0% (uncertain: 4 still at risk)" in page.text  # the chart's text alternative
+    compared = await client.get(f"/retention?as_of={AS_OF}&compare=true")
+    assert compared.status_code == 200 and "all other roles: 1 year –" in compared.text  # nobody else: no figure
 
     download = await client.get(f"/retention.csv?as_of={AS_OF}&by=team")
     assert download.headers["content-disposition"] == (

@@ -62,11 +62,14 @@ def render_chart(reports: Sequence[RetentionReport], fmt: str = "svg", *, title:
                 continue
             drawn += 1
             cut = first_uncertain_step(report)
-            sure = len(xs) if cut is None else max(cut, 1)
-            axes.step(xs[:sure + 1], ys[:sure + 1], where="post", color=colour, linestyle=line, linewidth=2, label=label)
+            sure = len(xs) if cut is None else cut  # points before this rest on enough people
+            if sure:
+                axes.step(xs[:sure + 1], ys[:sure + 1], where="post", color=colour, linestyle=line, linewidth=2,
+                          label=label)
             if sure < len(xs):
                 axes.step(xs[sure:], ys[sure:], where="post", color=colour, linestyle=":", linewidth=2,
-                          label=f"{LABELS.get(report.roles, report.roles)}: fewer than {SMALL_NUMBER} at risk (uncertain)")
+                          label=f"{label if not sure else LABELS.get(report.roles, report.roles)}: "
+                                f"fewer than {SMALL_NUMBER} at risk (uncertain)")
             axes.fill_between(xs, lows, highs, step="post", color=colour, alpha=0.15, linewidth=0,
                               label=f"95% confidence band ({LABELS.get(report.roles, report.roles).lower()})")
         axes.set_xlim(0, horizon)

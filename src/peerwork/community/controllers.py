@@ -100,7 +100,8 @@ class BookingController(Controller):
     @get("/{booking_id:uuid}/invite.ics", media_type="text/calendar", opt={"right": "community:book"})
     async def invite(self, principal: Principal, booking_id: UUID) -> Response[bytes]:
         method, body = await preferences.current_invite(principal, booking_id)
-        return Response(body, media_type=f"text/calendar; method={method}")
+        return Response(body, media_type=f"text/calendar; method={method}",
+                        headers={"Content-Disposition": f'attachment; filename="booking-{booking_id}.ics"'})
 
 
 class PreferenceController(Controller):

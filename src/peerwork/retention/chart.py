@@ -4,6 +4,7 @@ numbers still at risk beneath. Pure: reports in, SVG or PNG bytes out."""
 from __future__ import annotations
 
 import io
+import textwrap
 from typing import Sequence
 
 import matplotlib
@@ -11,12 +12,17 @@ import matplotlib
 matplotlib.use("Agg")  # no display on a server
 import matplotlib.pyplot as plt  # noqa: E402
 
-from peerwork.retention.survival import RETENTION_YEARS, YEAR_DAYS  # noqa: E402
+from peerwork.core.privacy import SMALL_NUMBER  # noqa: E402
+from peerwork.retention.survival import RETENTION_YEARS, YEAR_DAYS, is_uncertain  # noqa: E402
 from peerwork.retention.report import RetentionReport  # noqa: E402
 
 LABELS = {"lived_experience": "Lived-experience roles", "other_roles": "All other roles"}
 # Colour-blind-safe pair (Okabe–Ito blue and orange), and different line styles besides.
 STYLES = {"lived_experience": ("#0072B2", "-"), "other_roles": ("#D55E00", "--")}
+
+
+# A title this many characters wide fits the figure at its font size; longer ones wrap.
+TITLE_CHARACTERS = 60
 
 
 def _steps(report: RetentionReport) -> tuple[list[float], list[float], list[float], list[float]]:
@@ -27,6 +33,17 @@ def _steps(report: RetentionReport) -> tuple[list[float], list[float], list[floa
         lows.append(point.lower * 100)
         highs.append(point.upper * 100)
     return xs, ys, lows, highs
+
+
+def first_uncertain_step(report: RetentionReport) -> int | None:
+    """The index of the first curve point resting on fewer than SMALL_NUMBER spells at risk
+    (from there on the curve is drawn dotted), or None when it never does."""
+    return next((i for i, point in enumerate(report.curve) if is_uncertain(point.at_risk)), None)
+
+
+def wrapped_title(title: str) -> str:
+    """The title over as many lines as it needs, so no part of it falls outside the image."""
+    return "\n".join(textwrap.wrap(title, TITLE_CHARACTERS)) or title
 
 
 def render_chart(reports: Sequence[RetentionReport], fmt: str = "svg", *, title: str = "") -> bytes:
@@ -44,7 +61,15 @@ def render_chart(reports: Sequence[RetentionReport], fmt: str = "svg", *, title:
             if not xs:
                 continue
             drawn += 1
-            axes.step(xs, ys, where="post", color=colour, linestyle=line, linewidth=2, label=label)
+            cut = first_uncertain_step(report)
+            sure = len(xs) if cut is None else cut  # points before this rest on enough people
+            if sure:
+                axes.step(xs[:sure + 1], ys[:sure + 1], where="post", color=colour, linestyle=line, linewidth=2,
+                          label=label)
+            if sure < len(xs):
+                axes.step(xs[sure:], ys[sure:], where="post", color=colour, linestyle=":", linewidth=2,
+                          label=f"{label if not sure else LABELS.get(report.roles, report.roles)}: "
+                                f"fewer than {SMALL_NUMBER} at risk (uncertain)")
             axes.fill_between(xs, lows, highs, step="post", color=colour, alpha=0.15, linewidth=0,
                               label=f"95% confidence band ({LABELS.get(report.roles, report.roles).lower()})")
         axes.set_xlim(0, horizon)
@@ -53,7 +78,7 @@ def render_chart(reports: Sequence[RetentionReport], fmt: str = "svg", *, title:
         axes.set_xlabel("Years since starting")
         axes.set_ylabel("Still in post (%)")
         axes.grid(True, color="#dddddd")
-        axes.set_title(title or f"Retention as of {reports[0].as_of:%-d %B %Y}" if reports else title)
+        axes.set_title(wrapped_title(title or (f"Retention as of {reports[0].as_of:%-d %B %Y}" if reports else "")))
         if drawn:
             axes.legend(loc="lower left", fontsize=9)
         else:
@@ -61,16 +86,19 @@ def render_chart(reports: Sequence[RetentionReport], fmt: str = "svg", *, title:
         _at_risk_table(axes, reports)
         figure.tight_layout()
         buffer = io.BytesIO()
-        figure.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+        # "tight" grows the saved area to every piece of text, so a long title or the at-risk
+        # lines under the axis are never cut off.
+        figure.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None,
+                       bbox_inches="tight", pad_inches=0.15)
         plt.close(figure)
     return buffer.getvalue()
 
 
 def _at_risk_table(axes, reports: Sequence[RetentionReport]) -> None:
     """Numbers at risk at 0, 1, 2, 3 years, under the axis: how sure the curve can be."""
-    rows = []
+    lines = ["Still at risk at 0, 1, 2 and 3 years (* fewer than "
+             f"{SMALL_NUMBER}: the estimate there is uncertain)"]
     for report in reports:
-        counts = [str(report.spells)] + [str(e.at_risk) for e in report.retention]
-        rows.append((LABELS.get(report.roles, report.roles), counts))
-    text = "At risk (years 0, 1, 2, 3):  " + "   ".join(f"{name}: {' / '.join(counts)}" for name, counts in rows)
-    axes.annotate(text, xy=(0, -0.2), xycoords="axes fraction", fontsize=8, ha="left", va="top")
+        counts = [str(report.spells)] + [f"{e.at_risk}{'*' if e.uncertain else ''}" for e in report.retention]
+        lines.append(f"{LABELS.get(report.roles, report.roles)}: {' / '.join(counts)}")
+    axes.annotate("\n".join(lines), xy=(0, -0.2), xycoords="axes fraction", fontsize=9, ha="left", va="top")

@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from peerwork.core.errors import InvalidInput
 from peerwork.core.access import Principal
 from peerwork.retention.report import BREAKDOWNS
-from peerwork.retention.service import chart_for, reports_for
+from peerwork.retention.service import attachment, chart_filename, chart_for, reports_for
 
 By = Annotated[list[str] | None, Parameter(description=f"Breakdowns: {', '.join(BREAKDOWNS)} (repeatable)")]
 
@@ -38,11 +38,13 @@ class RetentionController(Controller):
 
     @get("/chart.svg", media_type="image/svg+xml", opt={"right": "retention:read"})
     async def chart_svg(self, principal: Principal, as_of: date | None = None, compare: bool = False) -> Response[bytes]:
-        return Response(await chart_for(principal, as_of, compare, "svg"), media_type="image/svg+xml")
+        return Response(await chart_for(principal, as_of, compare, "svg"), media_type="image/svg+xml",
+                        headers=attachment(chart_filename(principal, as_of, compare, "svg")))
 
     @get("/chart.png", media_type="image/png", opt={"right": "retention:read"})
     async def chart_png(self, principal: Principal, as_of: date | None = None, compare: bool = False) -> Response[bytes]:
-        return Response(await chart_for(principal, as_of, compare, "png"), media_type="image/png")
+        return Response(await chart_for(principal, as_of, compare, "png"), media_type="image/png",
+                        headers=attachment(chart_filename(principal, as_of, compare, "png")))
 
 
 ROUTES = [RetentionController]

@@ -41,6 +41,17 @@ async def chart_for(principal: Principal, as_of: date | None, compare: bool, fmt
     return render_chart(reports, fmt, title=f"{principal.organisation_name}: retention as of {reports[0].as_of:%-d %B %Y}")
 
 
+def chart_filename(principal: Principal, as_of: date | None, compare: bool, fmt: str) -> str:
+    """What a downloaded chart is saved as, e.g. retention-northfield-nhs-2026-03-31.svg."""
+    day = check_as_of(as_of).isoformat()
+    return f"retention-{principal.organisation_slug}-{day}{'-compared' if compare else ''}.{fmt}"
+
+
+def attachment(filename: str) -> dict[str, str]:
+    """Headers that make a browser save the body as ``filename`` (a plain ASCII name)."""
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f}%"
 
@@ -48,7 +59,7 @@ def percent(value: float | None) -> str:
 CSV_COLUMNS = ["group", "spells", "leavers", "in_post"] + [
     f"{name}_{k}y" for k in (1, 2, 3)
     for name in ("km", "km_lower", "km_upper", "at_risk", "cohort_retained", "cohort_eligible", "cohort_rate")
-]
+] + [f"uncertain_{k}y" for k in (1, 2, 3)]  # added later, so at the end: existing columns keep their places
 
 
 def figure_row(label: str, group: GroupRetention | RetentionReport) -> dict[str, Any]:
@@ -59,6 +70,7 @@ def figure_row(label: str, group: GroupRetention | RetentionReport) -> dict[str,
             f"km_{k}y": estimate.survival, f"km_lower_{k}y": estimate.lower, f"km_upper_{k}y": estimate.upper,
             f"at_risk_{k}y": estimate.at_risk, f"cohort_retained_{k}y": cohort.retained,
             f"cohort_eligible_{k}y": cohort.eligible, f"cohort_rate_{k}y": cohort.rate,
+            f"uncertain_{k}y": "yes" if estimate.uncertain else "no",
         })
     return row
 

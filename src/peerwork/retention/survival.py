@@ -30,13 +30,15 @@ import operator
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from statistics import NormalDist
 from typing import Any
 
 import numpy as np
+
+from peerwork.core.privacy import SMALL_NUMBER
 
 YEAR_DAYS = 365
 RETENTION_YEARS = (1, 2, 3)
@@ -188,7 +190,11 @@ class CurvePoint:
 
 @dataclass(frozen=True)
 class SurvivalEstimate:
-    """S(365·k) with its 95% interval; None when there are no spells at all."""
+    """S(365·k) with its 95% interval; None when there are no spells at all.
+
+    ``uncertain`` is true when fewer than SMALL_NUMBER (5) spells are still at risk at 365·k
+    days: the estimate there rests on a handful of people (or none, when it is carried on flat
+    from the last event), so every surface flags it rather than showing it bare."""
 
     years: int
     days: int
@@ -196,6 +202,15 @@ class SurvivalEstimate:
     lower: float | None
     upper: float | None
     at_risk: int
+    uncertain: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "uncertain", is_uncertain(self.at_risk))
+
+
+def is_uncertain(at_risk: int) -> bool:
+    """An estimate resting on fewer people than the small-number rule allows is uncertain."""
+    return at_risk < SMALL_NUMBER
 
 
 def _log_log_interval(log_survival: float, variance: float) -> tuple[float, float]:

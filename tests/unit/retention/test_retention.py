@@ -332,7 +332,8 @@ def test_the_report_is_json_serialisable_with_iso_dates():
     assert json.loads(json.dumps(data)) == data
     assert data["as_of"] == "2024-06-30" and data["period"]["start"] == "2021-01-01"
     assert data["breakdowns"]["team"][0]["label"] == "Oak"
-    assert data["retention"][0] == {"years": 1, "days": 365, "survival": 1.0, "lower": 1.0, "upper": 1.0, "at_risk": 1}
+    assert data["retention"][0] == {"years": 1, "days": 365, "survival": 1.0, "lower": 1.0, "upper": 1.0, "at_risk": 1,
+                                    "uncertain": True}
     assert data["cohort_rates"][0] == {"years": 1, "days": 365, "retained": 1, "eligible": 1, "rate": 1.0}
 
 

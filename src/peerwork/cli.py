@@ -316,9 +316,13 @@ def _print_retention_table(name, report, by, percent, figure_rows) -> None:
     for estimate, cohort in zip(report.retention, report.cohort_rates):
         interval = "–" if estimate.survival is None else (
             f"{percent(estimate.survival)} ({percent(estimate.lower)}–{percent(estimate.upper)})")
+        if estimate.uncertain and estimate.survival is not None:
+            interval += " uncertain*"
         headline.add_row(f"{estimate.years} year{'s' if estimate.years > 1 else ''}", interval, str(estimate.at_risk),
                          percent(cohort.rate), f"{cohort.retained} / {cohort.eligible}")
     console.print(headline)
+    if any(e.uncertain and e.survival is not None for e in report.retention):
+        console.print("* fewer than 5 people still at risk: the estimate rests on too few to trust")
     if by:
         table = Table(by.replace("_", " "), "spells", "leavers", "in post", "1 year", "2 years", "3 years")
         for row in figure_rows(report, by):

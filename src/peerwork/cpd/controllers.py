@@ -102,7 +102,7 @@ class CpdController(Controller):
     @get("/compliance.csv", media_type="text/csv", opt={"right": "cpd:report"})
     async def compliance_csv(self, principal: Principal) -> Response[str]:
         body = await cpd_report.compliance_csv(principal)
-        return Response(body, media_type="text/csv; charset=utf-8",
+        return Response(body, media_type="text/csv",  # Litestar adds "; charset=utf-8"
                         headers={"Content-Disposition": 'attachment; filename="cpd-compliance.csv"'})
 
     @get("/compliance/mine", opt={"right": "cpd:record"})

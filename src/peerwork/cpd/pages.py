@@ -110,7 +110,7 @@ async def compliance_page(request: Request) -> Template:
 @get("/cpd/compliance.csv", include_in_schema=False)
 async def compliance_csv_page(request: Request) -> Response[str]:
     body = await cpd_report.compliance_csv(signed_in_principal(request))
-    return Response(body, media_type="text/csv; charset=utf-8",
+    return Response(body, media_type="text/csv",  # Litestar adds "; charset=utf-8"
                     headers={"Content-Disposition": 'attachment; filename="cpd-compliance.csv"'})
 
 

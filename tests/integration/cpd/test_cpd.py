@@ -163,7 +163,7 @@ async def test_catalogue_compliance_and_the_hr_export(client, north):
     assert safety.status_code == 201
     assert (await client.get("/api/v1/cpd/compliance.csv", headers=psw.headers)).status_code == 403
     response = await client.get("/api/v1/cpd/compliance.csv", headers=hr.headers)
-    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert response.status_code == 200 and response.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(response.text)))
     pat = [r for r in rows if r["name"] == "pat"]
     assert {(r["course"], r["status"]) for r in pat} == {("Peer support core training", "expiring"),

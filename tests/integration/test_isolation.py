@@ -138,14 +138,14 @@ async def _pair(organisation_id, new, experienced):
 
 async def _recruitment(north, lead, panel_member) -> dict:
     """An open vacancy with a panel and one application (made through the public service)."""
-    from peerwork.recruitment import applications, vacancies
+    from peerwork.recruitment import applications, lifecycle, vacancies
     from peerwork.recruitment.schemas import PanelMemberIn, VacancyIn
 
     vacancy = await vacancies.create_vacancy(lead.principal, VacancyIn(
         title="North PSW", closing_date=date.today() + timedelta(days=7), values=["Hope"]))
     await vacancies.add_panel_member(lead.principal, vacancy.id, PanelMemberIn(
         account_id=panel_member.principal.account_id, lived_experience=True))
-    await vacancies.set_status(lead.principal, vacancy.id, "open")
+    await lifecycle.set_status(lead.principal, vacancy.id, "open")
     sent = await applications.submit(north.slug, vacancy.id, applications.ApplicationForm(
         name="North Applicant", email="applicant@north.example", answers={"Hope": "yes"}), client="203.0.113.9")
     return {"vacancy_id": vacancy.id, "application_id": sent.application_id}

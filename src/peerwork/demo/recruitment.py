@@ -17,7 +17,8 @@ from peerwork.recruitment.hiring import hire
 from peerwork.recruitment.schemas import HireIn, PanelMemberIn, ScoreIn, VacancyIn
 from peerwork.recruitment.scoring import decide, submit_scores
 from peerwork.recruitment.tables import Vacancy
-from peerwork.recruitment.vacancies import add_panel_member, create_vacancy, declare_conflicts, set_status
+from peerwork.recruitment.lifecycle import set_status
+from peerwork.recruitment.vacancies import add_panel_member, create_vacancy, declare_conflicts
 
 APPLICANTS = ["Alex Morgan", "Bea Thompson", "Callum Reid", "Dana Osei", "Eshan Mistry", "Fiona Walsh",
               "Grace Adeyemi", "Harvey Cole", "Imani Clarke", "Jamie Lowe", "Kamala Rao"]

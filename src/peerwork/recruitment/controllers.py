@@ -10,7 +10,7 @@ from uuid import UUID
 
 from litestar import Controller, delete, get, patch, post, put
 
-from peerwork.recruitment import applications, funnel, hiring, interviews, scoring, vacancies
+from peerwork.recruitment import applications, funnel, hiring, interviews, scoring, lifecycle, vacancies
 from peerwork.recruitment.schemas import (
     ApplicationOut,
     ApplicationSummary,
@@ -69,7 +69,7 @@ class VacancyController(Controller):
     @post("/vacancies/{vacancy_id:uuid}/status", status_code=200, opt={"right": "recruitment:manage"})
     async def set_status(self, principal: Principal, vacancy_id: UUID, data: StatusIn) -> VacancyOut:
         """draft → open → closed → shortlisting → interviewing → filled; withdrawn from any but filled."""
-        return await vacancies.set_status(principal, vacancy_id, data.status)
+        return await lifecycle.set_status(principal, vacancy_id, data.status)
 
     @post("/vacancies/{vacancy_id:uuid}/panel", status_code=200, opt={"right": "recruitment:manage"})
     async def add_panel_member(self, principal: Principal, vacancy_id: UUID, data: PanelMemberIn) -> VacancyOut:

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from peerwork.core.db import transaction
 from peerwork.core.errors import Conflict, InvalidInput
-from peerwork.recruitment import onboarding
+from peerwork.recruitment import lifecycle, onboarding
 from peerwork.recruitment.applications import application_seat
 from peerwork.recruitment.schemas import HireIn, HireOut
 from peerwork.recruitment.scoring import record_decision, require_compliant
@@ -56,11 +56,9 @@ async def hire(principal: Principal, application_id: UUID, data: HireIn) -> Hire
         hired = await Application.count().where((Application.vacancy == vacancy["id"])
                                                 & (Application.status == "hired"))
         if hired >= vacancy["posts"]:
-            from peerwork.recruitment.vacancies import close_open_applications
-
             await Vacancy.update({Vacancy.status: "filled", Vacancy.finished_at: now()}).where(
                 Vacancy.id == vacancy["id"])
-            await close_open_applications(vacancy["id"])
+            await lifecycle.end_applications_in_progress(principal, vacancy["id"], "filled")
     steps = await onboarding.start(onboarding.NewStarter(
         principal=principal, person_id=person.id, account_id=account_id, assignment_id=assignment.id,
         start_date=data.start_date, team_id=team_id, supervisor_id=data.supervisor_id))

@@ -13,7 +13,7 @@ from msgspec import Meta, Struct
 
 from peerwork.core.time import LONDON
 from peerwork.core.errors import DomainError, InvalidInput
-from peerwork.recruitment import applications, funnel, guide, hiring, interviews, scoring, vacancies
+from peerwork.recruitment import applications, funnel, guide, hiring, interviews, scoring, lifecycle, vacancies
 from peerwork.recruitment.applications import ACTIVE, EQUALITY_QUESTIONS, PREFER_NOT, ApplicationForm
 from peerwork.recruitment.schemas import (
     Band, ConflictsIn, DayIn, DecisionIn, HireIn, PanelMemberIn, ScoreIn, ScoresIn, StatusIn, VacancyIn,
@@ -263,12 +263,15 @@ async def _status_confirmation(request: Request, vacancy_id: UUID, status: str,
         effects = [f"{vacancy.title} is {ended} for good: it cannot be reopened or changed.",
                    f"Applications still in progress ({active}) end as not taken forward." if active
                    else "No application is still in progress.",
-                   "Those applicants are not emailed by peerwork: tell them yourself." if active else ""]
+                   "Any interview booked for them is cancelled." if active else ""]
+        told = ([f"The {active} applicant{'s' if active != 1 else ''} still in progress, by email: the post has "
+                 f"{'been withdrawn' if status == 'withdrawn' else 'been filled'}, with thanks.",
+                 "Panel members of any interview booked for them, with a calendar cancellation."] if active else [])
         button = "Withdraw the vacancy" if status == "withdrawn" else "Mark the vacancy filled"
         title = f"{'Withdraw' if status == 'withdrawn' else 'Mark filled'}: {vacancy.title}?"
     return Confirmation(title=title, action=f"/recruitment/vacancies/{vacancy_id}/status",
                         back=f"/recruitment/vacancies/{vacancy_id}", button=button,
-                        effects=[e for e in effects if e], told=[], fields=data)
+                        effects=[e for e in effects if e], told=told if status != "closed" else [], fields=data)
 
 
 @post("/recruitment/vacancies/{vacancy_id:uuid}/status", include_in_schema=False, status_code=303)
@@ -281,7 +284,7 @@ async def status_page(request: Request, vacancy_id: UUID, data: Annotated[dict[s
         confirmation = await _status_confirmation(request, vacancy_id, status, data)
         if confirmation is not None:
             return ask(request, confirmation)
-    return await _on_vacancy(request, vacancy_id, lambda p: vacancies.set_status(p, vacancy_id, status),
+    return await _on_vacancy(request, vacancy_id, lambda p: lifecycle.set_status(p, vacancy_id, status),
                              f"status-{status}")
 
 

@@ -143,7 +143,9 @@ async def decide(principal: Principal, application_id: UUID, kind: str, note: st
     return after
 
 
-async def record_decision(principal: Principal, row: dict[str, Any], kind: str, after: str, note: str = "") -> None:
+async def record_decision(principal: Principal, row: dict[str, Any], kind: str, after: str, note: str = "",
+                          letter: str | None = None) -> None:
+    """Record a decision and tell the applicant (``letter``: which of LETTERS, by default the kind's)."""
     current = now()
     changes: dict[Any, Any] = {Application.status: after}
     if after == "shortlisted":
@@ -164,7 +166,7 @@ async def record_decision(principal: Principal, row: dict[str, Any], kind: str, 
             await Vacancy.update({Vacancy.status: "shortlisting"}).where(
                 (Vacancy.id == row["vacancy"]) & (Vacancy.status == "closed"))
         await audit.record(principal, "update", "application", row["id"], fields=["status"], decision=kind)
-        await tell_applicant(row, kind)
+        await tell_applicant(row, letter or kind)
 
 
 LETTERS = {
@@ -172,18 +174,24 @@ LETTERS = {
                   "time using the private link in our first email."),
     "reject": ("Your application", "Thank you for applying and for sharing your experience with us. This time the "
                "panel has decided not to take your application further. We hope you will apply again."),
+    "vacancy_filled": ("Your application", "Thank you for applying and for sharing your experience with us. The "
+                       "post you applied for has now been filled, so your application will not go further. We hope "
+                       "you will apply again."),
+    "vacancy_withdrawn": ("Your application", "Thank you for applying and for sharing your experience with us. We "
+                          "have withdrawn the post you applied for, so your application will not go further. We are "
+                          "sorry for the disappointment and hope you will apply again."),
     "offer": ("An offer", "The panel would like to offer you the post. The recruitment team will be in touch about "
               "next steps."),
 }
 
 
-async def tell_applicant(row: dict[str, Any], kind: str) -> None:
+async def tell_applicant(row: dict[str, Any], letter: str) -> None:
     """A kind, plain email about the decision (never the scores or the panel's comments)."""
     from peerwork.core.mail.outbox import enqueue
 
-    if kind not in LETTERS or not row["email"]:
+    if letter not in LETTERS or not row["email"]:
         return
-    subject, text = LETTERS[kind]
+    subject, text = LETTERS[letter]
     await enqueue(to_address=row["email"], to_name=row["name"], subject=f"{subject} ({row['reference']})",
                   body_text=f"Hello {row['name']},\n\n{text}\n", organisation_id=row["organisation"],
-                  dedupe_key=f"application:{row['id']}:{kind}")
+                  dedupe_key=f"application:{row['id']}:{letter}")

@@ -213,39 +213,6 @@ async def update_vacancy(principal: Principal, vacancy_id: UUID, patch: VacancyP
     return await get_vacancy(principal, vacancy_id)
 
 
-async def set_status(principal: Principal, vacancy_id: UUID, status: str) -> VacancyOut:
-    principal.require("recruitment:manage")
-    found = await seat(principal, vacancy_id)
-    current = found.vacancy["status"]
-    if status == current:
-        return await get_vacancy(principal, vacancy_id)
-    if status not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(TRANSITIONS[current])) or "nothing"
-        raise Conflict(f"A {current} vacancy cannot become {status} (it can become: {allowed}).")
-    if status == "open" and not await PanelMember.exists().where(PanelMember.vacancy == vacancy_id):
-        raise Conflict("Add a panel before opening the vacancy.")
-    if status == "filled":
-        hired = await Application.count().where((Application.vacancy == vacancy_id) & (Application.status == "hired"))
-        if hired == 0:
-            raise Conflict("Nobody has been hired yet: withdraw the vacancy instead.")
-    changes: dict[Any, Any] = {Vacancy.status: status}
-    if status == "open" and found.vacancy["opened_at"] is None:
-        changes[Vacancy.opened_at] = now()
-    async with transaction():
-        if status in ("filled", "withdrawn"):
-            changes[Vacancy.finished_at] = now()
-            await close_open_applications(vacancy_id)
-        await Vacancy.update(changes).where(Vacancy.id == vacancy_id)
-        await audit.record(principal, "update", "vacancy", vacancy_id, fields=["status"])
-    return await get_vacancy(principal, vacancy_id)
-
-
-async def close_open_applications(vacancy_id: UUID) -> None:
-    """When a vacancy ends, everyone not hired becomes unsuccessful (starting their retention clock)."""
-    await Application.update({Application.status: "unsuccessful", Application.closed_at: now()}).where(
-        (Application.vacancy == vacancy_id) & Application.status.is_in(["submitted", "shortlisted", "offered"]))
-
-
 async def add_panel_member(principal: Principal, vacancy_id: UUID, data: PanelMemberIn) -> VacancyOut:
     principal.require("recruitment:manage")
     found = await seat(principal, vacancy_id)

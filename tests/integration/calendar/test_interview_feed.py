@@ -8,7 +8,7 @@ from uuid import UUID
 
 from icalendar import Calendar
 
-from peerwork.recruitment import interviews, scoring, vacancies
+from peerwork.recruitment import interviews, scoring, lifecycle
 from peerwork.recruitment.schemas import DayIn, ScoreIn, SlotIn
 from tests.integration.recruitment.helpers import VALUES, apply, make_round
 
@@ -24,7 +24,7 @@ def interview_uids(body: bytes) -> list[str]:
 async def test_booking_moving_and_cancelling_an_interview_changes_the_panel_members_feed(client):
     r = await make_round()
     sent = await apply(r)
-    await vacancies.set_status(r.recruiter.principal, r.vacancy_id, "closed")
+    await lifecycle.set_status(r.recruiter.principal, r.vacancy_id, "closed")
     for user, mark in ((r.le_scorer, 4), (r.scorer, 3)):
         await scoring.submit_scores(user.principal, sent.application_id, [ScoreIn(value=v, score=mark) for v in VALUES])
     await scoring.decide(r.recruiter.principal, sent.application_id, "shortlist")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
-from peerwork.recruitment import applications, vacancies
+from peerwork.recruitment import applications, lifecycle, vacancies
 from peerwork.recruitment.applications import ApplicationForm
 from peerwork.recruitment.schemas import PanelMemberIn, VacancyIn
 from tests.factories import User, make_org, make_user
@@ -42,7 +42,7 @@ async def make_round(*, declare: bool = True, lived_experience: bool = True, val
             account_id=user.principal.account_id, lived_experience=le))
         if declare:
             await vacancies.declare_conflicts(user.principal, made.id, "")
-    await vacancies.set_status(recruiter.principal, made.id, "open")
+    await lifecycle.set_status(recruiter.principal, made.id, "open")
     return Round(org, recruiter, le_scorer, scorer, other_lead, hr, psw, made.id)
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from peerwork.core import time as clock
-from peerwork.recruitment import applications, interviews, scoring, vacancies
+from peerwork.recruitment import applications, interviews, scoring, lifecycle, vacancies
 from peerwork.recruitment.schemas import DayIn, ScoreIn, SlotIn
 from peerwork.recruitment.tables import Decision
 from peerwork.supervision.tables import SupervisionAgreement
@@ -85,7 +85,7 @@ async def test_a_whole_round_from_vacancy_to_first_day(client):
 async def test_moving_and_cancelling_an_interview_sends_the_same_uid_with_a_higher_sequence():
     r = await make_round()
     sent = await apply(r)
-    await vacancies.set_status(r.recruiter.principal, r.vacancy_id, "closed")
+    await lifecycle.set_status(r.recruiter.principal, r.vacancy_id, "closed")
     for user in (r.le_scorer, r.scorer):
         await scoring.submit_scores(user.principal, sent.application_id, [ScoreIn(value=v, score=3) for v in VALUES])
     await scoring.decide(r.recruiter.principal, sent.application_id, "shortlist")
@@ -107,7 +107,7 @@ async def test_moving_and_cancelling_an_interview_sends_the_same_uid_with_a_high
 async def test_a_full_slot_cannot_be_booked_twice():
     r = await make_round()
     a, b = await apply(r, "Ann One"), await apply(r, "Bo Two", client="10.0.0.2")
-    await vacancies.set_status(r.recruiter.principal, r.vacancy_id, "closed")
+    await lifecycle.set_status(r.recruiter.principal, r.vacancy_id, "closed")
     for sent in (a, b):
         for user in (r.le_scorer, r.scorer):
             await scoring.submit_scores(user.principal, sent.application_id, [ScoreIn(value=v, score=3) for v in VALUES])
@@ -125,7 +125,7 @@ async def test_a_full_slot_cannot_be_booked_twice():
 
 async def _scored(r, scorers) -> object:
     sent = await apply(r)
-    await vacancies.set_status(r.recruiter.principal, r.vacancy_id, "closed")
+    await lifecycle.set_status(r.recruiter.principal, r.vacancy_id, "closed")
     for user in scorers:
         await scoring.submit_scores(user.principal, sent.application_id, [ScoreIn(value=v, score=3) for v in VALUES])
     return sent
@@ -185,7 +185,7 @@ async def test_a_decision_needs_the_vacancy_closed_and_the_right_stage():
         await scoring.submit_scores(user.principal, sent.application_id, [ScoreIn(value=v, score=3) for v in VALUES])
     with pytest.raises(Exception, match="close it to applications"):
         await scoring.decide(r.recruiter.principal, sent.application_id, "shortlist")
-    await vacancies.set_status(r.recruiter.principal, r.vacancy_id, "closed")
+    await lifecycle.set_status(r.recruiter.principal, r.vacancy_id, "closed")
     with pytest.raises(Exception, match="Only a shortlisted application"):
         await scoring.decide(r.recruiter.principal, sent.application_id, "offer")
 

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 
 from peerwork.core import time as clock
 from peerwork.core.time import LONDON
-from peerwork.recruitment import applications, funnel, scoring, vacancies
+from peerwork.recruitment import applications, funnel, scoring, lifecycle, vacancies
 from peerwork.recruitment.jobs import JOBS, anonymise_old_applications
 from peerwork.recruitment.schemas import ScoreIn
 from peerwork.recruitment.tables import Application, EqualityResponse, Score
@@ -21,7 +21,7 @@ async def test_only_ended_applications_past_the_period_are_anonymised_and_the_fi
     old_reject, recent_reject, withdrawn, shortlisted, waiting = [
         await apply(r, name, client=f"10.1.0.{i}", equality={"disability": "Yes"})
         for i, name in enumerate(["Old Reject", "Recent Reject", "Wendy Withdrawn", "Shona Shortlisted", "Will Waiting"])]
-    await vacancies.set_status(r.recruiter.principal, r.vacancy_id, "closed")
+    await lifecycle.set_status(r.recruiter.principal, r.vacancy_id, "closed")
     for sent in (old_reject, recent_reject, shortlisted):
         for user in (r.le_scorer, r.scorer):
             await scoring.submit_scores(user.principal, sent.application_id,

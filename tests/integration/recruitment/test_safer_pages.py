@@ -13,7 +13,7 @@ import pytest
 
 from peerwork.core import accounts
 from peerwork.core.mail.outbox import deliver_due
-from peerwork.recruitment import interviews, scoring, vacancies
+from peerwork.recruitment import interviews, scoring, lifecycle
 from peerwork.recruitment.schemas import DayIn, ScoreIn, SlotIn
 from peerwork.recruitment.tables import Application, Decision, Vacancy
 from tests.factories import PASSWORD
@@ -72,7 +72,7 @@ def status_box(html: str) -> str:
 
 async def shortlisted_with_interview(r: Round):
     sent = await apply(r)
-    await vacancies.set_status(r.recruiter.principal, r.vacancy_id, "closed")
+    await lifecycle.set_status(r.recruiter.principal, r.vacancy_id, "closed")
     for user in (r.le_scorer, r.scorer):
         await scoring.submit_scores(user.principal, sent.application_id, [ScoreIn(value=v, score=4) for v in VALUES])
     await scoring.decide(r.recruiter.principal, sent.application_id, "shortlist")
@@ -145,18 +145,20 @@ async def test_a_recruiter_is_asked_before_not_taking_an_applicant_forward_and_t
 ])
 async def test_closing_or_withdrawing_a_vacancy_is_asked_first(client, smtp, status, question, button):
     r = await make_round()
-    await apply(r)
+    sent = await apply(r)
+    sent_id, sent_reference = sent.application_id, sent.reference
     await delivered_to(smtp)
     await as_recruiter(client, r)
     page = f"/recruitment/vacancies/{r.vacancy_id}"
 
     asked = await post(client, page, f"{page}/status", {"status": status})
     assert asked.status_code == 200 and question in asked.text and f">{button}</button>" in asked.text
-    assert "Nobody is emailed." in asked.text
     if status == "closed":
+        assert "Nobody is emailed." in asked.text
         assert "Applications in progress (1) go to the panel to score." in asked.text
     if status == "withdrawn":
         assert "Applications still in progress (1) end as not taken forward." in asked.text
+        assert "The 1 applicant still in progress, by email: the post has been withdrawn" in asked.text
     assert (await Vacancy.select(Vacancy.status).where(Vacancy.id == r.vacancy_id).first())["status"] == "open"
 
     done = await confirm(client, asked, f"{page}/status")
@@ -164,12 +166,17 @@ async def test_closing_or_withdrawing_a_vacancy_is_asked_first(client, smtp, sta
     assert (await Vacancy.select(Vacancy.status).where(Vacancy.id == r.vacancy_id).first())["status"] == status
     assert status_box((await client.get(done.headers["location"])).text).startswith(
         {"withdrawn": "The vacancy is withdrawn", "closed": "The vacancy is closed to applications"}[status])
-    assert await delivered_to(smtp) == []  # as the page said
+    arrived = await delivered_to(smtp)  # as the page said
+    if status == "closed":
+        assert arrived == []
+    else:
+        assert arrived == [({"alex@applicant.example"}, f"Your application ({sent_reference})")]
+        assert await application_status(sent_id) == "unsuccessful"
 
 
 async def test_a_change_that_loses_nothing_is_not_asked_about(client):
     r = await make_round()
-    await vacancies.set_status(r.recruiter.principal, r.vacancy_id, "closed")
+    await lifecycle.set_status(r.recruiter.principal, r.vacancy_id, "closed")
     await as_recruiter(client, r)
     page = f"/recruitment/vacancies/{r.vacancy_id}"
     reopened = await post(client, page, f"{page}/status", {"status": "open"})
@@ -228,7 +235,7 @@ async def test_the_vacancy_page_shows_the_step_the_next_step_and_what_was_entere
     assert "Lived experience of mental ill-health." in shown
 
     await apply(r)
-    await vacancies.set_status(r.recruiter.principal, r.vacancy_id, "closed")
+    await lifecycle.set_status(r.recruiter.principal, r.vacancy_id, "closed")
     shown = (await client.get(page)).text
     assert '<li aria-current="step"><strong>Shortlist: now</strong></li>' in shown
     assert "The panel scores each application (1 waiting)" in shown

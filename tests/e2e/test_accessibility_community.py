@@ -59,16 +59,18 @@ def _confirm_end_series(page: Page) -> None:
 
 def _occurrence_booked(page: Page) -> None:
     sign_in(page, PSW)
-    page.goto("/community?kind=co_reflection")
-    book_first_open(page, "Monthly co-reflection")
+    # The drop-in has room on each of its coming dates (the demo fills the co-reflection's next).
+    page.goto("/community?kind=social_drop_in")
+    book_first_open(page, "Social drop-in")
     expect(page.get_by_role("status")).to_contain_text("You are booked (confirmed).")
 
 
 def _occurrence_booked_as_peer_lead(page: Page) -> None:
     # The peer lead's view adds the attendee list and the move and cancel forms.
     sign_in(page, PEER_LEAD)
-    page.goto("/community?kind=co_reflection")
-    book_first_open(page, "Monthly co-reflection")
+    # The drop-in has room on each of its coming dates (the demo fills the co-reflection's next).
+    page.goto("/community?kind=social_drop_in")
+    book_first_open(page, "Social drop-in")
     expect(page.get_by_role("status")).to_contain_text("You are booked (confirmed).")
     expect(page.get_by_role("table", name="People booked")).to_be_visible()
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import blocking_violations, book_first_open, demo_email, sign_in
+from tests.e2e.browser import blocking_violations, demo_email, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -57,20 +57,26 @@ def _confirm_end_series(page: Page) -> None:
     expect(page.get_by_role("button", name="Yes, end this series")).to_be_visible()
 
 
+def _book_a_later_debrief(page: Page) -> None:
+    """Book the latest debrief date still open: the daily debrief has dates to spare, so each
+    check books its own and leaves the drop-in and co-reflection to the booking journeys."""
+    page.goto("/community?kind=debrief")
+    book = page.get_by_role("button", name=re.compile(r"^Book a place for Daily debrief on "))
+    expect(book.last).to_be_visible()
+    book.last.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Daily debrief")
+
+
 def _occurrence_booked(page: Page) -> None:
     sign_in(page, PSW)
-    # The drop-in has room on each of its coming dates (the demo fills the co-reflection's next).
-    page.goto("/community?kind=social_drop_in")
-    book_first_open(page, "Social drop-in")
+    _book_a_later_debrief(page)
     expect(page.get_by_role("status")).to_contain_text("You are booked (confirmed).")
 
 
 def _occurrence_booked_as_peer_lead(page: Page) -> None:
     # The peer lead's view adds the attendee list and the move and cancel forms.
     sign_in(page, PEER_LEAD)
-    # The drop-in has room on each of its coming dates (the demo fills the co-reflection's next).
-    page.goto("/community?kind=social_drop_in")
-    book_first_open(page, "Social drop-in")
+    _book_a_later_debrief(page)
     expect(page.get_by_role("status")).to_contain_text("You are booked (confirmed).")
     expect(page.get_by_role("table", name="People booked")).to_be_visible()
 

@@ -9,7 +9,8 @@ from uuid import UUID
 from msgspec import UNSET
 
 from peerwork.calendar.feeds import forget_fingerprints
-from peerwork.community import delivery, notify
+from peerwork.calendar import delivery
+from peerwork.community import notify
 from peerwork.community.notify import _booking_context, invite_bytes, with_reply_token
 from peerwork.community.schemas import PreferencesIn, PreferencesOut
 from peerwork.community.tables import Booking, CommunityPreference, Occurrence

@@ -1,10 +1,10 @@
-"""Invites, feed or both (community.delivery): where each booking's calendar copy lives."""
+"""Invites, feed or both (calendar.delivery): where each booking's calendar copy lives."""
 
 from __future__ import annotations
 
 import pytest
 
-from peerwork.community import delivery
+from peerwork.calendar import delivery
 
 
 @pytest.mark.parametrize("mode, live, state, expected", [

@@ -11,7 +11,7 @@ from uuid import UUID
 from peerwork.calendar import delivery, ical
 from peerwork.calendar.providers import CalendarProvider, FingerprintPart
 from peerwork.community.calendar_choice import calendar_delivery
-from peerwork.supervision.notify import calendar_event, invite_states, session_contexts
+from peerwork.supervision.notify import calendar_event, choice_changed, invite_states, session_contexts
 from peerwork.supervision.tables import GroupMember, SupervisionSession
 
 
@@ -47,4 +47,5 @@ PROVIDER = CalendarProvider(
         FingerprintPart("invited", "SELECT COUNT(*) FROM session_invite "
                                    "WHERE account = {account} AND invite_state IS NOT NULL"),
     ),
+    choice_changed=choice_changed,
 )

@@ -81,7 +81,7 @@ async def page_sessions(user) -> set[str]:
 
 
 async def delivered(smtp: SmtpServer, address: str) -> list[tuple[str, str | None, str]]:
-    """(subject, calendar METHOD or None, UID or "", text) of each mail the server received for ``address``
+    """(subject, calendar METHOD or None, UID or "", text, SEQUENCE or -1) of each mail the server received for ``address``
     since the last call, after the outbox has sent everything due."""
     report = await deliver_due(smtp.transport, max_attempts=3, sender="peerwork@north.example")
     assert report.failed == 0
@@ -91,15 +91,16 @@ async def delivered(smtp: SmtpServer, address: str) -> list[tuple[str, str | Non
         if address not in message["To"]:
             others.append(raw)
             continue
-        method, event_uid, text = None, "", ""
+        method, event_uid, text, sequence = None, "", "", -1
         for part in message.walk():
             if part.get_content_type() == "text/calendar":
                 calendar = Calendar.from_ical(part.get_payload(decode=True))
                 method = str(calendar["METHOD"])
-                event_uid = str(next(iter(calendar.walk("VEVENT")))["UID"])
+                event = next(iter(calendar.walk("VEVENT")))
+                event_uid, sequence = str(event["UID"]), int(event["SEQUENCE"])
             elif part.get_content_type() == "text/plain":
                 text = part.get_payload(decode=True).decode()
-        mails.append((message["Subject"], method, event_uid, text))
+        mails.append((message["Subject"], method, event_uid, text, sequence))
     smtp.received[:] = others  # kept for a later call about someone else
     return mails
 
@@ -161,3 +162,34 @@ async def test_automatic_keeps_invited_sessions_as_invites_and_puts_new_ones_in_
     response = await client.get(path)
     statuses = {str(e["UID"]): str(e["STATUS"]) for e in Calendar.from_ical(response.content).walk("VEVENT")}
     assert statuses[uid(later[0])] == "CANCELLED" and uid(earlier[0]) not in statuses
+
+
+async def test_changing_the_choice_moves_coming_sessions_at_once_so_none_is_in_both_places_or_neither(
+        client, smtp, team):
+    psw = team["psw"]
+    booked = await booked_sessions(team)
+    first = {m[2]: m[4] for m in await delivered(smtp, psw.email)}
+    path = await feed_link(client, psw)
+    assert await feed_sessions(client, path) == set()
+
+    answer = await client.patch("/api/v1/community/preferences", headers=psw.headers, json={"calendar_delivery": "feed"})
+    assert answer.status_code == 200 and answer.json()["bookings_moved"] == len(booked)
+    mails = await delivered(smtp, psw.email)
+    assert sorted((m[1], m[2]) for m in mails) == sorted(("CANCEL", uid(s)) for s in booked)
+    assert all(m[0].startswith("Now in your calendar feed") for m in mails)
+    assert await feed_sessions(client, path) == {uid(s) for s in booked}
+
+    answer = await client.patch("/api/v1/community/preferences", headers=psw.headers,
+                                json={"calendar_delivery": "invites"})
+    assert answer.json()["bookings_moved"] == len(booked)
+    mails = await delivered(smtp, psw.email)
+    assert sorted((m[1], m[2]) for m in mails) == sorted(("REQUEST", uid(s)) for s in booked)
+    assert await feed_sessions(client, path) == set()
+    assert all(m[4] > first[m[2]] + 1 for m in mails)  # each outranks the invite and the cancel before it
+
+    # Choosing the same again moves nothing and sends nothing; the supervisor was never moved.
+    answer = await client.patch("/api/v1/community/preferences", headers=psw.headers,
+                                json={"calendar_delivery": "invites"})
+    assert answer.json()["bookings_moved"] == 0 and await delivered(smtp, psw.email) == []
+    assert not [m for m in await delivered(smtp, team["supervisor"].email) if m[0].startswith("Now")]
+    assert await page_sessions(psw) == {uid(s) for s in booked}

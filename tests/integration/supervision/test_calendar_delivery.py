@@ -15,7 +15,7 @@ from peerwork import capabilities
 from peerwork.calendar import feeds
 from peerwork.core.mail.outbox import deliver_due
 from peerwork.supervision import agreements, sessions
-from peerwork.supervision.schemas import AgreementIn
+from peerwork.supervision.schemas import AgreementIn, GroupIn
 from tests.factories import make_org, make_user
 from tests.mailserver import SmtpServer
 
@@ -32,6 +32,7 @@ def smtp():
 async def team():
     org = await make_org("north")
     return {
+        "org": org,
         "lead": await make_user(org, "peer_lead"),
         "supervisor": await make_user(org, "supervisor", email="sam.supervisor@north.example"),
         "psw": await make_user(org, "psw", email="pat.psw@north.example"),
@@ -45,6 +46,19 @@ async def booked_sessions(team, months: int = 2, start_in_days: int = 1) -> list
         start_date=date.today() + timedelta(days=start_in_days), every_days=28, preferred_weekday=2,
         window_start=time(10), window_end=time(15)))
     await sessions.propose_sessions(team["lead"].principal, made.id, months=months)
+    accepted = await sessions.accept(team["lead"].principal, made.id, [])
+    assert accepted
+    return accepted
+
+
+async def booked_group_sessions(team, members: list) -> list:
+    group = await agreements.create_group(team["lead"].principal, GroupIn(
+        name="Tuesday group", facilitator_ids=[team["supervisor"].principal.account_id],
+        member_ids=[m.principal.account_id for m in members]))
+    made = await agreements.create_agreement(team["lead"].principal, AgreementIn(
+        kind="group", group_id=group.id, supervisor_id=team["supervisor"].principal.account_id,
+        start_date=date.today() + timedelta(days=1), every_days=28))
+    await sessions.propose_sessions(team["lead"].principal, made.id, months=2)
     accepted = await sessions.accept(team["lead"].principal, made.id, [])
     assert accepted
     return accepted
@@ -193,3 +207,38 @@ async def test_changing_the_choice_moves_coming_sessions_at_once_so_none_is_in_b
     assert answer.json()["bookings_moved"] == 0 and await delivered(smtp, psw.email) == []
     assert not [m for m in await delivered(smtp, team["supervisor"].email) if m[0].startswith("Now")]
     assert await page_sessions(psw) == {uid(s) for s in booked}
+
+
+async def test_the_migration_records_the_invites_sent_before_it_as_the_code_now_does(team):
+    """Sessions booked before per-person invite states existed had every invite sent: the
+    migration's backfill must give the states telling them would have left."""
+    from importlib import import_module
+
+    from piccolo.engine import engine_finder
+
+    from peerwork.supervision.tables import SessionInvite
+
+    booked = await booked_sessions(team)
+    members = [team["psw"], await make_user(team["org"], "psw", email="gus.group@north.example")]
+    grouped = await booked_group_sessions(team, members)
+    await sessions.cancel(team["lead"].principal, booked[0].id, "peer_lead")
+    columns = (SessionInvite.session, SessionInvite.account, SessionInvite.invite_state)
+    told = sorted(tuple(str(v) for v in r.values()) for r in await SessionInvite.select(*columns))
+    assert len(told) == 2 * len(booked) + (1 + len(members)) * len(grouped)
+
+    await SessionInvite.delete(force=True)
+    backfill = import_module("peerwork.migrations.supervision.supervision_2026_11_30t02_00_16_000001")
+    for statement in backfill.STATEMENTS:
+        if statement.startswith("INSERT"):
+            await engine_finder().run_ddl(statement)
+    assert sorted(tuple(str(v) for v in r.values()) for r in await SessionInvite.select(*columns)) == told
+
+
+async def test_group_members_each_get_their_own_choice(client, smtp, team):
+    psw = team["psw"]
+    await choose(client, psw, "feed")
+    grouped = await booked_group_sessions(team, [psw])
+    assert {m[1] for m in await delivered(smtp, psw.email)} == {None}
+    assert {m[1] for m in await delivered(smtp, team["supervisor"].email)} == {"REQUEST"}
+    assert await feed_sessions(client, await feed_link(client, psw)) == {uid(s) for s in grouped}
+    assert await feed_sessions(client, await feed_link(client, team["supervisor"])) == set()

@@ -43,13 +43,17 @@ PersonalEvents = Callable[..., Awaitable[list[CalEvent]]]
 OrganisationSeries = Callable[[UUID], Awaitable[list[CalSeries]]]
 # Handles a REPLY that came to a reply address; True when the token was this capability's.
 ReplyHandler = Callable[[ReplyToken, Reply], Awaitable[bool]]
+# ``choice_changed(account_id, mode)``: the person chose another way for calendar items to reach
+# them (``delivery``); move their coming items there, each with an email, and say how many moved.
+ChoiceChanged = Callable[[UUID, str], Awaitable[int]]
 
 
 @dataclass(frozen=True)
 class CalendarProvider:
     """``events(account_id, since)`` lists a person's events ending after ``since``;
     ``series(organisation_id)`` lists an organisation's open series for its community feed;
-    ``reply`` acts on answers to the invites it sends with a reply address (``imip``)."""
+    ``reply`` acts on answers to the invites it sends with a reply address (``imip``);
+    ``choice_changed`` moves a person's items when their choice of invites or feed changes."""
 
     name: str
     events: PersonalEvents | None = None
@@ -57,6 +61,7 @@ class CalendarProvider:
     series: OrganisationSeries | None = None
     organisation_fingerprint: tuple[FingerprintPart, ...] = ()
     reply: ReplyHandler | None = None
+    choice_changed: ChoiceChanged | None = None
 
     def __post_init__(self) -> None:
         if self.events is not None and not self.fingerprint:

@@ -11,7 +11,8 @@ from uuid import UUID
 from peerwork.calendar import ical
 from peerwork.calendar.feeds import CANCELLED_GRACE
 from peerwork.calendar.providers import CalendarProvider, FingerprintPart
-from peerwork.community import delivery, replies
+from peerwork.calendar import delivery
+from peerwork.community import replies
 from peerwork.community.notify import booking_contexts, calendar_delivery, calendar_event
 from peerwork.community.tables import Booking, EventSeries, Occurrence
 from peerwork.core.time import now

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 
 from peerwork.community import bookings, preferences, series
 from peerwork.community.schemas import (
@@ -113,10 +113,10 @@ class PreferenceController(Controller):
         return await preferences.get_preferences(principal)
 
     @patch("/", opt={"right": "self"})
-    async def set_preferences(self, principal: Principal, data: PreferencesIn) -> PreferencesOut:
+    async def set_preferences(self, request: Request, principal: Principal, data: PreferencesIn) -> PreferencesOut:
         """``calendar_delivery``: ``auto``, ``invites``, ``feed`` or ``both``. A change moves your
-        booked places at once (``bookings_moved``), each with an email."""
-        return await preferences.update_preferences(principal, data)
+        booked places and supervision sessions at once (``bookings_moved``), each with an email."""
+        return await preferences.update_preferences(principal, data, request.app.state.calendar_providers)
 
 
 ROUTES = [SeriesController, OccurrenceController, BookingController, PreferenceController]

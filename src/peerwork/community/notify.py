@@ -15,10 +15,10 @@ from uuid import UUID
 
 from peerwork.calendar import ical, imip
 from peerwork.calendar.feeds import forget_fingerprints
-from peerwork.calendar.tables import CalendarFeed
 from peerwork.core.time import LONDON
-from peerwork.community import delivery
-from peerwork.community.tables import Booking, CommunityPreference, Occurrence
+from peerwork.calendar import delivery
+from peerwork.community.calendar_choice import calendar_delivery, has_live_feed
+from peerwork.community.tables import Booking, Occurrence
 from peerwork.core.mail.outbox import enqueue
 from peerwork.core.time import when
 from peerwork.core.settings import current_settings
@@ -58,20 +58,6 @@ def calendar_event(b: dict[str, Any], *, status: str = "CONFIRMED") -> ical.CalE
         location=b["occurrence.location"] or b["occurrence.series.location"] or link,
         url=f"{current_settings().site_url}/community/occurrences/{b['occurrence']}",
         status=status,
-    )
-
-
-async def calendar_delivery(account_id: UUID) -> str:
-    """The person's choice of invites, feed or both (``delivery.MODES``)."""
-    row = await CommunityPreference.select(CommunityPreference.calendar_delivery).where(
-        CommunityPreference.account == account_id
-    ).first()
-    return row["calendar_delivery"] if row else delivery.DEFAULT
-
-
-async def has_live_feed(account_id: UUID) -> bool:
-    return await CalendarFeed.exists().where(
-        (CalendarFeed.account == account_id) & CalendarFeed.revoked_at.is_null()
     )
 
 
@@ -231,4 +217,4 @@ async def delivery_changed(booking_id: UUID, method: str, state: str | None) -> 
     await _set_state(b, state)
 
 
-__all__ = ["Occurrence"]
+__all__ = ["Occurrence", "calendar_delivery", "has_live_feed"]

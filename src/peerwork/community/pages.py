@@ -143,7 +143,7 @@ async def preferences_page(request: Request, data: Annotated[dict[str, str], FOR
     # An unticked box sends nothing: that is a "no". The reflective spaces page's form has
     # only the newsletter box; the preferences page also has the calendar choice.
     wanted = form_to(PreferencesIn, data, newsletter=data.get("newsletter", False))
-    result = await preferences.update_preferences(principal, wanted)
+    result = await preferences.update_preferences(principal, wanted, request.app.state.calendar_providers)
     if "calendar_delivery" in data:
         return Redirect(f"/community/preferences?saved={result.bookings_moved}", status_code=303)
     return Redirect("/community", status_code=303)

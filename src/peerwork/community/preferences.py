@@ -3,13 +3,16 @@ current invite."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
 from msgspec import UNSET
 
 from peerwork.calendar.feeds import forget_fingerprints
-from peerwork.community import delivery, notify
+from peerwork.calendar.providers import CalendarProvider
+from peerwork.calendar import delivery
+from peerwork.community import notify
 from peerwork.community.notify import _booking_context, invite_bytes, with_reply_token
 from peerwork.community.schemas import PreferencesIn, PreferencesOut
 from peerwork.community.tables import Booking, CommunityPreference, Occurrence
@@ -51,10 +54,13 @@ async def get_preferences(principal: Principal, *, bookings_moved: int = 0) -> P
     )
 
 
-async def update_preferences(principal: Principal, data: PreferencesIn) -> PreferencesOut:
+async def update_preferences(principal: Principal, data: PreferencesIn,
+                             providers: Sequence[CalendarProvider] = ()) -> PreferencesOut:
     """Store what changed. A new calendar choice moves the person's held places to where it
     puts them at once, each with an email: a CANCEL for an invite whose booking now lives in
-    the feed, a REQUEST for one that now comes as an invite, so no copy is left behind."""
+    the feed, a REQUEST for one that now comes as an invite, so no copy is left behind. The
+    choice covers other capabilities' items too (supervision sessions): ``providers`` (the
+    app's) with a ``choice_changed`` move theirs the same way, counted in ``bookings_moved``."""
     moved = 0
     async with transaction():
         if data.newsletter is not UNSET:
@@ -62,6 +68,9 @@ async def update_preferences(principal: Principal, data: PreferencesIn) -> Prefe
         if data.calendar_delivery is not UNSET:
             await _store(principal, {CommunityPreference.calendar_delivery: data.calendar_delivery})
             moved = await _move_held_places(principal.account_id, data.calendar_delivery)
+            for provider in providers:
+                if provider.choice_changed is not None:
+                    moved += await provider.choice_changed(principal.account_id, data.calendar_delivery)
             await audit.record(principal, "update", "community_preference", principal.account_id,
                                fields=["calendar_delivery"], bookings_moved=moved)
     forget_fingerprints()

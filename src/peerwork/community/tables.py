@@ -77,7 +77,7 @@ class Booking(Table):
     sequence = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
-    # Where this booking's copy lives in the person's mail calendar (community.delivery):
+    # Where this booking's copy lives in the person's mail calendar (calendar.delivery):
     # "request" (an invite stands), "cancel" (the last invite cancelled it), None (none, or
     # it lives in their feed).
     invite_state = Varchar(length=8, null=True, default=None)
@@ -90,5 +90,5 @@ class Booking(Table):
 class CommunityPreference(Table):
     account = ForeignKey(references=Account, null=False, unique=True)
     newsletter = Boolean(default=True)
-    # How bookings reach the person's calendar: auto | invites | feed | both (community.delivery).
+    # How bookings reach the person's calendar: auto | invites | feed | both (calendar.delivery).
     calendar_delivery = Varchar(length=8, default="auto")

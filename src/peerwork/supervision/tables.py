@@ -80,6 +80,16 @@ class GroupAttendance(Table):
     attended = Boolean(default=False)
 
 
+class SessionInvite(Table):
+    """Where a session's copy sits in one person's mail calendar (``calendar.delivery``):
+    ``request`` (an invite stands), ``cancel`` (the last invite cancelled it) or null (no invite;
+    their feed shows it if their choice puts it there). No row: never invited."""
+
+    session = ForeignKey(references=SupervisionSession, null=False, index=True)
+    account = ForeignKey(references=Account, null=False, index=True)
+    invite_state = Varchar(length=8, null=True, default=None)
+
+
 class SessionNote(Table):
     """Confidential: belongs to the supervisee. Only the session's supervisor and supervisee
     may read it; every read is audited; it never appears in logs, exports or audit payloads."""

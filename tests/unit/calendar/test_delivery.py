@@ -1,10 +1,12 @@
-"""Invites, feed or both (community.delivery): where each booking's calendar copy lives."""
+"""Invites, feed or both (calendar.delivery): where each booking's calendar copy lives."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from peerwork.community import delivery
+from peerwork.calendar import delivery
 
 
 @pytest.mark.parametrize("mode, live, state, expected", [
@@ -50,3 +52,28 @@ def test_after_any_change_of_choice_a_held_place_shows_once_unless_both(mode, li
     assert as_invite + in_feed == (2 if mode == "both" and live else 1) or (mode == "feed" and not live)
     assert method == ("REQUEST" if as_invite and state != "request" else "CANCEL" if state == "request"
                       and not as_invite else None)
+
+
+_STEPS = ("changed", "link made", *(f"choose {m}" for m in delivery.MODES))
+
+
+@pytest.mark.parametrize("first_mode", delivery.MODES)
+def test_any_run_of_changes_link_and_choices_never_leaves_two_copies_or_none(first_mode):
+    """Bookings and supervision sessions both follow these rules: walk every run of four steps
+    after an item is booked and check where its copies are after each step."""
+    for steps in itertools.product(_STEPS, repeat=4):
+        mode, live = first_mode, False
+        _, state = delivery.on_place_held(mode, has_live_feed=live, state=None)
+        for step in steps:
+            if step == "changed":
+                _, state = delivery.on_place_held(mode, has_live_feed=live, state=state)
+            elif step == "link made":
+                live = True  # making a link sends nothing and moves nothing
+            else:
+                mode = step.removeprefix("choose ")
+                _, state = delivery.on_choice_changed(mode, has_live_feed=live, state=state)
+            as_invite = state == "request"
+            in_feed = delivery.in_feed(mode, state)
+            assert as_invite or in_feed, (first_mode, steps)  # never lost
+            if mode != "both":
+                assert not (as_invite and live and in_feed), (first_mode, steps)  # never twice

@@ -1,13 +1,15 @@
-"""Which way a booking reaches a person's calendar: an emailed invite, their feed, or both. Pure.
+"""Which way a calendar item (a reflective-space booking, a supervision session) reaches a
+person's calendar: an emailed invite, their feed, or both. Pure, and shared by every capability
+that sends invites, so one choice covers them all.
 
-An invite lands in the calendar of the person's mailbox; the feed is a separate subscribed
+Below, "booking" stands for any such item and "place held" for the item being on. An invite lands in the calendar of the person's mailbox; the feed is a separate subscribed
 calendar. Both carry the booking's UID, but calendar apps do not merge across calendars, so a
 booking sent both ways shows twice. Each person chooses (``MODES``); the default, ``auto``,
 sends invites while they have no live feed link and puts new bookings in the feed once they
 have one, and a booking whose copy is already an invite stays an invite until it ends, so
 making a link never leaves two copies and never needs a burst of cancellations.
 
-A booking's ``invite_state`` says where its mail-calendar copy is: ``"request"`` (an invite
+A booking's ``invite_state`` (per person, for a session) says where its mail-calendar copy is: ``"request"`` (an invite
 stands), ``"cancel"`` (the last invite cancelled it) or ``None`` (no invite: it is in the feed,
 if anywhere).
 """

@@ -281,6 +281,14 @@ def test_my_calendar_shows_supervision_sessions_as_the_feed_does(
 ) -> None:
     supervisee = create_account("psw")
     me = fetch(f"{live_server}/api/v1/me", bearer=supervisee.api_token).json()
+    # The link first: from then on (the default, "auto") new sessions come through the feed,
+    # so the page and the feed list the same; invites sent before it would stay invites.
+    page = sign_in(new_page(), supervisee.email, supervisee.password)
+    page.set_viewport_size(PHONE)
+    page.goto("/my-calendar")
+    page.get_by_role("button", name="Make my calendar link").click()
+    feed_url = page.get_by_label("Calendar link").input_value()
+
     lead = signed_in(PEER_LEAD)
     lead.goto("/supervision/agreements/new")
     lead.get_by_label("Supervisor").select_option(label="Isaac Green")
@@ -291,14 +299,11 @@ def test_my_calendar_shows_supervision_sessions_as_the_feed_does(
     sessions = lead.locator("#sessions tbody tr")
     expect(sessions.first).to_be_visible()
 
-    page = sign_in(new_page(), supervisee.email, supervisee.password)
-    page.set_viewport_size(PHONE)
     page.goto("/my-calendar")
     entries = page.get_by_role("main").locator("li[data-uid]")
     supervision = entries.filter(has=page.locator('a[href="/supervision"]'))
     expect(supervision).to_have_count(sessions.count())
     fits(page)
-    page.get_by_role("button", name="Make my calendar link").click()
-    feed = fetch(page.get_by_label("Calendar link").input_value())
+    feed = fetch(feed_url)
     listed = {entries.nth(i).get_attribute("data-uid") for i in range(entries.count())}
     assert listed == set(ical_events(feed.text)), "My calendar and the feed disagree"

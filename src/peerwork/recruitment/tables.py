@@ -91,6 +91,17 @@ class Application(Table):
     person_id = UUID(null=True, default=None)  # the Person a hire created
 
 
+class InterviewInvite(Table):
+    """Where an interview's copy sits in one panel member's mail calendar (``calendar.delivery``):
+    ``request`` (an invite stands), ``cancel`` (the last invite cancelled it) or null (no invite;
+    their feed shows it if their choice puts it there). No row: never invited. Applicants have
+    no feed and always get invites, so they have no rows."""
+
+    application = ForeignKey(references=Application, null=False, index=True)
+    account = ForeignKey(references=Account, null=False, index=True)
+    invite_state = Varchar(length=8, null=True, default=None)
+
+
 class EqualityResponse(Table):
     """Optional equality monitoring, kept apart from the application; aggregates only."""
 

@@ -55,7 +55,7 @@ async def test_a_whole_round_from_vacancy_to_first_day(client):
     from peerwork.calendar import feeds
 
     providers = capabilities.calendar_providers()
-    in_feed = [e for e in await feeds.personal_events(r.scorer.principal.account_id, providers)
+    in_feed = [e for e in await feeds.personal_events(r.scorer.principal.account_id, providers, for_feed=False)
                if e.uid.startswith("interview-")]
     assert len(in_feed) == 1 and in_feed[0].private and "Alex" not in in_feed[0].summary
 

@@ -1,5 +1,5 @@
 """A person's choice of invites, feed or both, and whether they have a live feed link: the
-named service other capabilities (supervision) read, so the one choice covers everything
+named service other capabilities (supervision, recruitment) read, so the one choice covers everything
 peerwork puts on their calendar. The rules themselves are ``peerwork.calendar.delivery``."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Retention maths, pure: lived-experience spells, Kaplan–Meier, cohort rates, period figures.
 
 The definitions are the contract's ("Retention (exact definitions)"); nothing here touches the
-database. Spells are made in one place only, :func:`merge_rows` (over :func:`merge_day_rows`),
+database. Spells are made in one place only, :func:`merge_columns` (over :func:`merge_day_rows`),
 for every caller (see :mod:`peerwork.retention.query`); the tests hold a plain-Python reference
 merge (tests/unit/retention/reference.py) as its oracle, and lifelines for Kaplan–Meier.
 
@@ -159,18 +159,38 @@ def merge_day_rows(person: Sequence, start: np.ndarray, end: np.ndarray, number_
     return spell_start[keep], np.where(spell_end > as_of_day, OPEN_END, spell_end)[keep], latest[keep]
 
 
+def row_columns(rows: Sequence, names: Sequence[str]) -> list[Sequence]:
+    """The columns ``names`` of rows: dicts (SQLite's rows, the tests'), or the database's
+    records holding exactly those columns in that order (asyncpg's, transposed in C: no
+    per-row Python work)."""
+    if not rows:
+        return [() for _ in names]
+    if isinstance(rows[0], Mapping):
+        return [list(map(operator.itemgetter(name), rows)) for name in names]
+    columns = list(zip(*rows))
+    if len(columns) != len(names):
+        raise ValueError(f"rows have {len(columns)} columns, not {len(names)} ({', '.join(names)})")
+    return columns
+
+
+def merge_columns(person: Sequence, number: Sequence[str], start_day: Sequence[int], end_day: Sequence[int],
+                  as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`merge_day_rows` over columns of rows sorted by person then start: each row's
+    person, assignment number and start and end day numbers (an open end OPEN_END). Returns
+    each spell's start and end day numbers and the row number of its latest row."""
+    count = len(start_day)
+    return merge_day_rows(person, np.fromiter(start_day, dtype=np.int64, count=count),
+                          np.fromiter(end_day, dtype=np.int64, count=count), number.__getitem__, as_of)
+
+
+MERGE_COLUMNS = ("person", "assignment_number", "start_day", "end_day")
+
+
 def merge_rows(rows: Sequence[Mapping[str, Any]], as_of: date) -> tuple[np.ndarray, np.ndarray, list]:
-    """:func:`merge_day_rows` over rows (database records or dicts) with ``person``,
-    ``assignment_number``, ``start_day`` and ``end_day`` (day numbers, an open end OPEN_END),
-    sorted by person then start. Returns each spell's start and end day numbers and its latest
-    row itself: the one way spells are made."""
-    count = len(rows)
-    start, end, latest = merge_day_rows(
-        list(map(operator.itemgetter("person"), rows)),
-        np.fromiter(map(operator.itemgetter("start_day"), rows), dtype=np.int64, count=count),
-        np.fromiter(map(operator.itemgetter("end_day"), rows), dtype=np.int64, count=count),
-        lambda row: rows[row]["assignment_number"], as_of,
-    )
+    """:func:`merge_columns` over rows (dicts) with ``person``, ``assignment_number``,
+    ``start_day`` and ``end_day`` (day numbers, an open end OPEN_END), sorted by person then
+    start. Returns each spell's start and end day numbers and its latest row itself."""
+    start, end, latest = merge_columns(*row_columns(rows, MERGE_COLUMNS), as_of)
     return start, end, [rows[row] for row in latest.tolist()]
 
 

@@ -25,7 +25,9 @@ from peerwork.retention.survival import (
     Spell,
     SpellColumns,
     SurvivalEstimate,
+    cohort_rates_by_group,
     cohort_rates_from_arrays,
+    estimates_by_group,
     estimates_from_arrays,
     period_figures_from_columns,
     reasons_counted,
@@ -183,10 +185,18 @@ def _breakdown(columns: SpellColumns, as_of: date, by: str, by_duration: np.ndar
     labels = sorted((label for label in keys if label is not None), key=order)
     if None in keys:
         labels.append(None)
-    return tuple(
-        _group(label or NOT_RECORDED, columns, ordered[bounds[keys[label]]:bounds[keys[label] + 1]], as_of)
-        for label in labels
-    )
+    # Every group's figures at once (each exactly what _group gives it alone).
+    estimates = estimates_by_group(columns.duration[ordered], columns.left[ordered], bounds)
+    rates = cohort_rates_by_group(columns.start, columns.duration, codes, len(keys), as_of)
+    leavers = np.bincount(codes[columns.left], minlength=len(keys)).tolist()
+    groups = []
+    for label in labels:
+        number = keys[label]
+        spells = bounds[number + 1] - bounds[number]
+        groups.append(GroupRetention(
+            label=label or NOT_RECORDED, spells=spells, leavers=leavers[number], in_post=spells - leavers[number],
+            retention=estimates[number], cohort_rates=rates[number]))
+    return tuple(groups)
 
 
 def breakdown(spells: Iterable[Spell] | SpellColumns, as_of: date, by: str) -> tuple[GroupRetention, ...]:

@@ -31,10 +31,9 @@ class RetentionController(Controller):
         period = (period_start, period_end) if period_start and period_end else None
         reports = await reports_for(principal, as_of, by=by if by is not None else BREAKDOWNS, compare=compare,
                                     period=period)
-        return {
-            "lived_experience": reports[0].to_dict(),
-            "other_roles": reports[1].to_dict() if compare else None,
-        }
+        # The reports themselves, not to_dict(): the JSON encoder writes dataclasses, dates and
+        # tuples as to_dict() would (the same bytes), without a Python dict per curve point.
+        return {"lived_experience": reports[0], "other_roles": reports[1] if compare else None}
 
     @get("/chart.svg", media_type="image/svg+xml", opt={"right": "retention:read"})
     async def chart_svg(self, principal: Principal, as_of: date | None = None, compare: bool = False) -> Response[bytes]:

@@ -5,7 +5,7 @@ pairing's :func:`fetch_spells`): the organisation's candidate assignments are re
 start, assignment number) order -- the order of the partial indexes on assignment (migration
 "Partial covering indexes for retention spells"), so the database does no sort -- with their
 dates as day numbers (``date.toordinal()``), and merged over arrays by
-:func:`peerwork.retention.survival.merge_rows`. The two engines differ only in date arithmetic.
+:func:`peerwork.retention.survival.merge_columns`. The two engines differ only in date arithmetic.
 
 Why the merge is not in SQL (it was too, with gaps-and-islands windows, for the unlabelled
 reports and fetch_spells): measured on bench/retention_million.py (PostgreSQL, 1,000,000
@@ -18,24 +18,28 @@ and it compares assignment numbers as Python does, so no engine's collation come
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+import operator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+import numpy as np
 from piccolo.querystring import QueryString
 
 from peerwork.core.db import current_engine, is_postgres
 from peerwork.core.errors import InvalidInput
 from peerwork.retention.survival import (
+    MERGE_COLUMNS,
     MERGE_GAP_DAYS,
     OPEN_END,
     PeriodFigures,
     Spell,
     SpellColumns,
-    merge_rows,
+    merge_columns,
     period_figures_from_columns,
+    row_columns,
 )
 from peerwork.retention.report import (
     BREAKDOWNS,
@@ -103,20 +107,40 @@ def _collection_deferred() -> Iterator[None]:
             gc.enable()
 
 
-async def _merged(organisation_id: UUID, as_of: date, lived_experience: bool, labels: bool) -> tuple:
-    """(engine, spell start days, spell end days, each spell's latest row), spells in (person,
-    start) order."""
+# The columns each query selects, in its order (records are read by position).
+_COLUMNS = {labels: MERGE_COLUMNS + (("team_id", "afc_band") if labels else ()) + ("leaving_reason",)
+            for labels in (True, False)}
+
+
+def _picker(rows: list[int]) -> Callable[[Sequence], Sequence]:
+    """column -> its values at ``rows``, in that order (itemgetter's loop runs in C)."""
+    if len(rows) > 1:
+        return operator.itemgetter(*rows)
+    return lambda column: [column[row] for row in rows]
+
+
+async def _merged(organisation_id: UUID, as_of: date, lived_experience: bool, labels: bool
+                  ) -> tuple[Any, np.ndarray, np.ndarray, dict[str, Sequence]]:
+    """(engine, spell start days, spell end days, {column: each spell's latest row's value} for
+    person, team_id and afc_band (with ``labels``) and leaving_reason), spells in (person,
+    start) order. The rows become columns at once and are dropped inside the block that holds
+    off garbage collection, so no per-row object outlives it for a collection to walk."""
     engine = current_engine()
     postgres = is_postgres(engine)
+    names = _COLUMNS[labels]
     with _collection_deferred():
         # The engine's own rows (asyncpg records on PostgreSQL), not Piccolo's dict per row; in
         # the current transaction, if any, as Assignment.raw would be.
         rows = await engine.run_querystring(QueryString(
             _ROWS_SQL[postgres, lived_experience, labels],
             *row_parameters(organisation_id, lived_experience, as_of, postgres)))
-        start, end, latest = merge_rows(rows, as_of)
+        columns = dict(zip(names, row_columns(rows, names)))
         del rows
-    return engine, start, end, latest
+        start, end, latest = merge_columns(*(columns[name] for name in MERGE_COLUMNS), as_of)
+        pick = _picker(latest.tolist())
+        chosen = {name: pick(columns[name]) for name in ("person",) + names[len(MERGE_COLUMNS):]}
+        del columns
+    return engine, start, end, chosen
 
 
 async def fetch_spell_columns(
@@ -126,37 +150,38 @@ async def fetch_spell_columns(
     ``lived_experience=False`` every other role) as columns (day numbers and lists), making no
     Spell, date or dict per spell: what the report is built from. Without ``labels`` team and
     band are neither read nor given (all None)."""
-    engine, start, end, latest = await _merged(organisation_id, as_of, lived_experience, labels)
-    count = len(latest)
-    reasons = [row["leaving_reason"] for row in latest]
+    engine, start, end, chosen = await _merged(organisation_id, as_of, lived_experience, labels)
+    reasons = chosen["leaving_reason"]
     if not labels:
-        return SpellColumns.from_days(start, end, as_of, team=[None] * count, band=[None] * count,
-                                      leaving_reason=reasons)
-    team_ids = [row["team_id"] for row in latest]
-    names = await _team_names(engine, {t for t in team_ids if t is not None})
-    return SpellColumns.from_days(start, end, as_of, team=[names.get(t) for t in team_ids],
-                                  band=[row["afc_band"] for row in latest], leaving_reason=reasons)
+        nothing = [None] * len(reasons)
+        return SpellColumns.from_days(start, end, as_of, team=nothing, band=nothing, leaving_reason=reasons)
+    team_ids = chosen["team_id"]
+    names = await _team_names(engine, set(team_ids))
+    return SpellColumns.from_days(start, end, as_of, team=list(map(names.get, team_ids)), band=chosen["afc_band"],
+                                  leaving_reason=reasons)
 
 
 async def fetch_spells(organisation_id: UUID, as_of: date, *, lived_experience: bool = True) -> list[Spell]:
     """The spells of :func:`fetch_spell_columns` as Spell objects (the person's id as a string),
     ordered by person then start."""
-    engine, start, end, latest = await _merged(organisation_id, as_of, lived_experience, labels=True)
-    names = await _team_names(engine, {row["team_id"] for row in latest if row["team_id"] is not None})
+    engine, start, end, chosen = await _merged(organisation_id, as_of, lived_experience, labels=True)
+    names = await _team_names(engine, set(chosen["team_id"]))
     as_of_day = as_of.toordinal()
     return [
-        Spell(person=str(row["person"]), start=date.fromordinal(first),
+        Spell(person=str(person), start=date.fromordinal(first),
               end=None if last == OPEN_END else date.fromordinal(last),
               duration_days=(as_of_day if last == OPEN_END else last) - first,
-              team=names.get(row["team_id"]), band=row["afc_band"], leaving_reason=row["leaving_reason"])
-        for first, last, row in zip(start.tolist(), end.tolist(), latest)
+              team=names.get(team_id), band=band, leaving_reason=reason)
+        for first, last, person, team_id, band, reason in zip(
+            start.tolist(), end.tolist(), chosen["person"], chosen["team_id"], chosen["afc_band"],
+            chosen["leaving_reason"])
     ]
 
 
 async def _team_names(engine: Any, team_ids: set) -> dict:
-    """Team id -> name (a team that is not there: no entry, so None)."""
+    """Team id -> name (a team that is not there, or None: no entry, so None)."""
     names: dict = {}
-    ids = list(team_ids)
+    ids = [team_id for team_id in team_ids if team_id is not None]
     for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
         rows = await engine.run_querystring(QueryString(
             f"SELECT id, name FROM team WHERE id IN ({', '.join('{}' for _ in chunk)})", *chunk))

@@ -25,7 +25,9 @@ from peerwork.retention.survival import (
     Spell,
     SpellColumns,
     SurvivalEstimate,
+    cohort_rates_by_group,
     cohort_rates_from_arrays,
+    estimates_by_group,
     estimates_from_arrays,
     period_figures_from_columns,
     reasons_counted,
@@ -135,9 +137,21 @@ def _by_duration(columns: SpellColumns) -> np.ndarray:
     return np.argsort(columns.duration, kind="stable")
 
 
-def _start_labels(columns: SpellColumns, label_of_date: Callable[[date], str]) -> tuple[list[str], np.ndarray]:
-    days, inverse = np.unique(columns.start, return_inverse=True)
-    return [label_of_date(date.fromordinal(d)) for d in days.tolist()], inverse.reshape(-1)
+def _start_labels(columns: SpellColumns, first_month: int, label_of_year: Callable[[int], str]
+                  ) -> tuple[list[str], np.ndarray]:
+    """Labels of years that begin on the 1st of ``first_month`` (``label_of_year(y)`` for the
+    one beginning in year y), those of the spells' starts only, and each spell's index into
+    them: one searchsorted over the years' first days, no date made per spell or per day."""
+    if not len(columns):
+        return [], np.zeros(0, dtype=np.int64)
+    low = date.fromordinal(int(columns.start.min())).year - 1  # the year holding the earliest start
+    years = range(low, date.fromordinal(int(columns.start.max())).year + 1)
+    first_days = np.array([date(year, first_month, 1).toordinal() for year in years], dtype=np.int64)
+    slot = np.searchsorted(first_days, columns.start, side="right") - 1
+    used = np.flatnonzero(np.bincount(slot, minlength=len(first_days)))
+    index = np.zeros(len(first_days), dtype=np.int64)
+    index[used] = np.arange(len(used))
+    return [label_of_year(years[i]) for i in used.tolist()], index[slot]
 
 
 def _distinct(values: Sequence[str | None]) -> tuple[list[str | None], np.ndarray]:
@@ -149,8 +163,8 @@ def _distinct(values: Sequence[str | None]) -> tuple[list[str | None], np.ndarra
 # Each breakdown over columns: its distinct labels, and each spell's index into them -- the same
 # labels BREAKDOWNS gives one spell at a time.
 _COLUMN_LABELS: Mapping[str, Callable[[SpellColumns], tuple[list[str | None], np.ndarray]]] = {
-    "cohort_year": lambda c: _start_labels(c, lambda d: str(d.year)),
-    "financial_year": lambda c: _start_labels(c, financial_year),
+    "cohort_year": lambda c: _start_labels(c, 1, str),
+    "financial_year": lambda c: _start_labels(c, 4, lambda year: financial_year(date(year, 4, 1))),
     "team": lambda c: _distinct(c.team),
     "band": lambda c: _distinct(c.band),
 }
@@ -171,10 +185,18 @@ def _breakdown(columns: SpellColumns, as_of: date, by: str, by_duration: np.ndar
     labels = sorted((label for label in keys if label is not None), key=order)
     if None in keys:
         labels.append(None)
-    return tuple(
-        _group(label or NOT_RECORDED, columns, ordered[bounds[keys[label]]:bounds[keys[label] + 1]], as_of)
-        for label in labels
-    )
+    # Every group's figures at once (each exactly what _group gives it alone).
+    estimates = estimates_by_group(columns.duration[ordered], columns.left[ordered], bounds)
+    rates = cohort_rates_by_group(columns.start, columns.duration, codes, len(keys), as_of)
+    leavers = np.bincount(codes[columns.left], minlength=len(keys)).tolist()
+    groups = []
+    for label in labels:
+        number = keys[label]
+        spells = bounds[number + 1] - bounds[number]
+        groups.append(GroupRetention(
+            label=label or NOT_RECORDED, spells=spells, leavers=leavers[number], in_post=spells - leavers[number],
+            retention=estimates[number], cohort_rates=rates[number]))
+    return tuple(groups)
 
 
 def breakdown(spells: Iterable[Spell] | SpellColumns, as_of: date, by: str) -> tuple[GroupRetention, ...]:

@@ -1,7 +1,7 @@
 """Retention maths, pure: lived-experience spells, Kaplan–Meier, cohort rates, period figures.
 
 The definitions are the contract's ("Retention (exact definitions)"); nothing here touches the
-database. Spells are made in one place only, :func:`merge_rows` (over :func:`merge_day_rows`),
+database. Spells are made in one place only, :func:`merge_columns` (over :func:`merge_day_rows`),
 for every caller (see :mod:`peerwork.retention.query`); the tests hold a plain-Python reference
 merge (tests/unit/retention/reference.py) as its oracle, and lifelines for Kaplan–Meier.
 
@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from itertools import accumulate
 from statistics import NormalDist
 from typing import Any
 
@@ -159,18 +160,38 @@ def merge_day_rows(person: Sequence, start: np.ndarray, end: np.ndarray, number_
     return spell_start[keep], np.where(spell_end > as_of_day, OPEN_END, spell_end)[keep], latest[keep]
 
 
+def row_columns(rows: Sequence, names: Sequence[str]) -> list[Sequence]:
+    """The columns ``names`` of rows: dicts (SQLite's rows, the tests'), or the database's
+    records holding exactly those columns in that order (asyncpg's, transposed in C: no
+    per-row Python work)."""
+    if not rows:
+        return [() for _ in names]
+    if isinstance(rows[0], Mapping):
+        return [list(map(operator.itemgetter(name), rows)) for name in names]
+    columns = list(zip(*rows))
+    if len(columns) != len(names):
+        raise ValueError(f"rows have {len(columns)} columns, not {len(names)} ({', '.join(names)})")
+    return columns
+
+
+def merge_columns(person: Sequence, number: Sequence[str], start_day: Sequence[int], end_day: Sequence[int],
+                  as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`merge_day_rows` over columns of rows sorted by person then start: each row's
+    person, assignment number and start and end day numbers (an open end OPEN_END). Returns
+    each spell's start and end day numbers and the row number of its latest row."""
+    count = len(start_day)
+    return merge_day_rows(person, np.fromiter(start_day, dtype=np.int64, count=count),
+                          np.fromiter(end_day, dtype=np.int64, count=count), number.__getitem__, as_of)
+
+
+MERGE_COLUMNS = ("person", "assignment_number", "start_day", "end_day")
+
+
 def merge_rows(rows: Sequence[Mapping[str, Any]], as_of: date) -> tuple[np.ndarray, np.ndarray, list]:
-    """:func:`merge_day_rows` over rows (database records or dicts) with ``person``,
-    ``assignment_number``, ``start_day`` and ``end_day`` (day numbers, an open end OPEN_END),
-    sorted by person then start. Returns each spell's start and end day numbers and its latest
-    row itself: the one way spells are made."""
-    count = len(rows)
-    start, end, latest = merge_day_rows(
-        list(map(operator.itemgetter("person"), rows)),
-        np.fromiter(map(operator.itemgetter("start_day"), rows), dtype=np.int64, count=count),
-        np.fromiter(map(operator.itemgetter("end_day"), rows), dtype=np.int64, count=count),
-        lambda row: rows[row]["assignment_number"], as_of,
-    )
+    """:func:`merge_columns` over rows (dicts) with ``person``, ``assignment_number``,
+    ``start_day`` and ``end_day`` (day numbers, an open end OPEN_END), sorted by person then
+    start. Returns each spell's start and end day numbers and its latest row itself."""
+    start, end, latest = merge_columns(*row_columns(rows, MERGE_COLUMNS), as_of)
     return start, end, [rows[row] for row in latest.tolist()]
 
 
@@ -340,6 +361,56 @@ def estimates_from_arrays(durations: np.ndarray, left: np.ndarray, years: Iterab
     return tuple(estimates)
 
 
+def estimates_by_group(durations: np.ndarray, left: np.ndarray, bounds: Sequence[int],
+                       years: Iterable[int] = RETENTION_YEARS) -> list[tuple[SurvivalEstimate, ...]]:
+    """:func:`estimates_from_arrays` (``presorted``) of each group at once, to the bit: spells
+    sorted by group then duration, group g being rows bounds[g]:bounds[g + 1]. The event
+    tables and terms of every group are made by whole-array operations; only the running
+    sums go group by group, added left to right as np.add.accumulate adds them, so every
+    figure is the one the group alone would give."""
+    years = tuple(years)
+    groups = len(bounds) - 1
+    sizes = np.diff(np.asarray(bounds, dtype=np.int64))
+    group_of = np.repeat(np.arange(groups, dtype=np.int64), sizes)
+    horizon = max((YEAR_DAYS * k for k in years), default=0)
+    key = group_of * _SHIFT + durations  # ascending: by group, then duration
+    events = key[left & (durations <= horizon)]
+    first = np.flatnonzero(np.concatenate(([True], events[1:] != events[:-1])))[:len(events)]
+    event_key, died = events[first], np.diff(np.append(first, len(events)))
+    event_group = event_key // _SHIFT
+    ends = np.asarray(bounds[1:], dtype=np.int64)
+    at_risk = ends[event_group] - np.searchsorted(key, event_key, side="left")
+    survivors = at_risk - died
+    everyone = survivors == 0
+    log_terms = _log(np.where(everyone, 1, survivors)) - _log(at_risk)
+    log_terms[everyone] = -np.inf
+    variance_terms = died / np.where(everyone, 1, at_risk * survivors).astype(np.float64)
+    variance_terms[everyone] = 0.0
+    event_bounds = np.searchsorted(event_key, np.arange(groups + 1, dtype=np.int64) * _SHIFT, side="left").tolist()
+    starts = np.arange(groups, dtype=np.int64) * _SHIFT
+    # Per year asked: each group's number of events by then, and its number at risk then.
+    steps = [(np.searchsorted(event_key, starts + YEAR_DAYS * k, side="right") - event_bounds[:-1]).tolist()
+             for k in years]
+    risks = [(ends - np.searchsorted(key, starts + YEAR_DAYS * k, side="left")).tolist() for k in years]
+    log_list, variance_list = log_terms.tolist(), variance_terms.tolist()
+    estimates = []
+    for g, size in enumerate(sizes.tolist()):
+        if not size:
+            estimates.append(tuple(SurvivalEstimate(k, YEAR_DAYS * k, None, None, None, 0) for k in years))
+            continue
+        low = event_bounds[g]
+        most = max((step[g] for step in steps), default=0)
+        log_sums = list(accumulate(log_list[low:low + most]))
+        variance_sums = list(accumulate(variance_list[low:low + most]))
+        row = []
+        for k, step, risk in zip(years, steps, risks):
+            count = step[g]
+            log_s, var = (log_sums[count - 1], variance_sums[count - 1]) if count else (0.0, 0.0)
+            row.append(SurvivalEstimate(k, YEAR_DAYS * k, math.exp(log_s), *_log_log_interval(log_s, var), risk[g]))
+        estimates.append(tuple(row))
+    return estimates
+
+
 def retention_estimates(spells: Sequence[Spell] | SpellColumns, years: Iterable[int] = RETENTION_YEARS) -> tuple[SurvivalEstimate, ...]:
     """Kaplan–Meier retention at 365·k days for each k, with its interval and number at risk."""
     columns = spells if isinstance(spells, SpellColumns) else SpellColumns.from_spells(spells)
@@ -383,6 +454,21 @@ def cohort_rates_from_arrays(start: np.ndarray, duration: np.ndarray, as_of: dat
         retained = int(np.count_nonzero(eligible_mask & (duration > days)))
         rates.append(CohortRate(k, days, retained, eligible, retained / eligible if eligible else None))
     return tuple(rates)
+
+
+def cohort_rates_by_group(start: np.ndarray, duration: np.ndarray, group: np.ndarray, groups: int, as_of: date,
+                          years: Iterable[int] = RETENTION_YEARS) -> list[tuple[CohortRate, ...]]:
+    """:func:`cohort_rates_from_arrays` of each group at once (``group``: each spell's group
+    number, below ``groups``), counted with bincount."""
+    since_start = as_of.toordinal() - start
+    per_year = []
+    for k in years:
+        days = YEAR_DAYS * k
+        eligible_mask = since_start > days
+        eligible = np.bincount(group[eligible_mask], minlength=groups).tolist()
+        retained = np.bincount(group[eligible_mask & (duration > days)], minlength=groups).tolist()
+        per_year.append([CohortRate(k, days, r, e, r / e if e else None) for r, e in zip(retained, eligible)])
+    return [tuple(rates) for rates in zip(*per_year)] if per_year else [() for _ in range(groups)]
 
 
 # --- leavers and a period's stability -----------------------------------------------------------

@@ -4,9 +4,11 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 
+from peerwork.retention.query import retention_report
 from peerwork.workforce.importer import import_assignments
 from tests.conftest import DATABASE_URL, IS_POSTGRES
 from tests.factories import csv_text, make_org, make_user
@@ -98,3 +100,16 @@ async def test_cli_prints_table_csv_and_json(hr, engine):
     assert data["retention"][0]["survival"] == pytest.approx(0.75)
     bad = run("--by", "colour")
     assert bad.returncode == 2 and bad.stderr.startswith("peerwork: error: argument --by")
+
+
+async def test_api_body_is_the_reports_json_form(client, hr):
+    """The API's JSON is exactly RetentionReport.to_dict() of both reports, every field."""
+    response = await client.get("/api/v1/retention?as_of=2025-01-06&compare=true&period_start=2024-01-01"
+                                "&period_end=2024-12-31", headers=hr.headers)
+    assert response.status_code == 200, response.text
+    as_of, period = date(2025, 1, 6), (date(2024, 1, 1), date(2024, 12, 31))
+    ours = await retention_report(hr.principal.organisation_id, as_of, period=period)
+    others = await retention_report(hr.principal.organisation_id, as_of, by=(), period=period, lived_experience=False)
+    assert response.json() == {"lived_experience": ours.to_dict(), "other_roles": others.to_dict()}
+    assert response.json()["lived_experience"]["curve"][0] == {
+        "days": 0, "at_risk": 4, "events": 0, "survival": 1.0, "lower": 1.0, "upper": 1.0}

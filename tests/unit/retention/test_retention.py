@@ -288,6 +288,17 @@ def test_cohorts_by_start_year_and_financial_year():
     assert [(g.label, g.spells) for g in report.breakdowns["financial_year"]] == [("2020/21", 1), ("2021/22", 2)]
 
 
+def test_start_year_groups_are_only_the_years_someone_started_in_split_on_their_first_days():
+    spells = build_spells([
+        le("2015-12-31", "2016-02-01", person="a"), le("2016-01-01", person="b"), le("2021-03-31", person="c"),
+        le("2021-04-01", person="d"), le("2021-12-31", person="e"),
+    ], AS_OF)
+    report = build_retention_report(spells, AS_OF, by=("cohort_year", "financial_year"))
+    assert [(g.label, g.spells) for g in report.breakdowns["cohort_year"]] == [("2015", 1), ("2016", 1), ("2021", 3)]
+    assert [(g.label, g.spells) for g in report.breakdowns["financial_year"]] == [
+        ("2015/16", 2), ("2020/21", 1), ("2021/22", 2)]
+
+
 def test_leavers_by_reason_use_the_last_assignment_and_ignore_those_in_post():
     spells = [
         spell(10, True, leaving_reason="Retirement"), spell(20, True, leaving_reason="Retirement"),

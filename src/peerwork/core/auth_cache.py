@@ -69,7 +69,7 @@ class AuthCache:
 
     def put(self, key: str, entry: Entry, generation: int) -> None:
         """Store what was read under ``generation``, unless something changed meanwhile."""
-        if not self.live or generation != self.generation:
+        if not self.live or generation != self.generation or not self._still_listening():
             return
         if len(self._entries) >= self.max_entries and key not in self._entries:
             del self._entries[next(iter(self._entries))]  # the oldest: dicts keep insertion order
@@ -125,15 +125,19 @@ class AuthListener:
     async def _run(self) -> None:
         import asyncpg
 
+        failing = False
         while True:
             try:
                 connection = await asyncpg.connect(
                     self.database_url, server_settings={"application_name": APPLICATION_NAME})
             except Exception as exc:  # noqa: BLE001 - whatever it is, ask the database and retry
-                logger.warning("auth cache: cannot listen for changes (%s); asking the database each time",
-                               type(exc).__name__)
+                if not failing:  # once per outage, not twice a second
+                    logger.warning("auth cache: cannot listen for changes (%s); asking the database each time",
+                                   type(exc).__name__)
+                failing = True
                 await asyncio.sleep(self.retry_seconds)
                 continue
+            failing = False
             self.connection = connection
             lost = asyncio.Event()
 

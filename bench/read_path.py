@@ -1,13 +1,13 @@
-"""Read path: ``GET /api/v1/people/{id}`` against the same row read through raw asyncpg.
+"""Read path: ``GET /api/v1/people/{id}`` against a minimal Litestar app reading the same row.
 
-One uvicorn process (one worker) serves the real app from ``create_app(settings)`` with one
-extra route, ``/bench/floor/people/{id}``: the floor. It goes through the same app and the
-same middleware stack, but sits outside ``/api/`` (so no bearer-token lookup) and runs one
-fixed SELECT on its own asyncpg pool, opened in the lifespan. A load generator in another
-process drives the two in alternating rounds; the ratio is real/floor requests per second.
+Two uvicorn processes (one worker each) on the same database: peerwork from
+``create_app(settings)``, with its real middleware, bearer-token authentication and route;
+and the floor, a separate minimal Litestar app (no peerwork code at all) whose one route runs
+one fixed primary-key SELECT on its own asyncpg pool. A load generator in a third process
+drives the two in alternating rounds (ABBA order); the ratio is real/floor requests per second.
 
     python bench/read_path.py          # BENCH_CONNECTIONS, BENCH_ROUND_SECONDS, BENCH_ROUNDS
-    BENCH_PROFILE_DIR=/tmp/p python bench/read_path.py   # also cProfile the server
+    BENCH_PROFILE_DIR=/tmp/p python bench/read_path.py   # also cProfile the peerwork server
 """
 
 from __future__ import annotations
@@ -38,62 +38,68 @@ from _common import (
 )
 from _loadgen import Load, run_load, tool_name
 
-TARGET = 0.5
+TARGET = 0.7
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 ROUND_SECONDS = float(os.environ.get("BENCH_ROUND_SECONDS", "2"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 PEOPLE = 5_000
-FLOOR_PATH = "/bench/floor/people/{}"
+FLOOR_PATH = "/people/{}"
 REAL_PATH = "/api/v1/people/{}"
 FLOOR_SQL = (
     "SELECT id, employee_number, given_name, family_name, email, created_at, updated_at "
     "FROM person WHERE id = $1"
 )
-FLOOR_KIND = "same app, same middleware stack; floor route outside /api/ (no token lookup), one asyncpg SELECT"
+FLOOR_KIND = "a minimal Litestar app in its own process, one raw asyncpg PK SELECT per request"
 
 
-# --- the server (runs in the subprocess) ------------------------------------------------
+# --- the servers (each runs in its own subprocess) --------------------------------------
 
 
-def _app_with_floor():
+def _floor_app():
+    """The floor: Litestar and asyncpg alone, nothing from peerwork."""
     import asyncpg
-    from litestar import Litestar, Request, get
+    from litestar import Litestar, get
     from litestar.exceptions import NotFoundException
 
-    from peerwork.app import create_app
-    from peerwork.core.settings import load_settings
+    database_url = os.environ["PEERWORK_DATABASE_URL"]
+    pools: dict[str, asyncpg.Pool] = {}
 
-    settings = load_settings()
-    app: Litestar = create_app(settings)
-
-    async def open_floor_pool(app: Litestar) -> None:
+    async def open_pool() -> None:
         # The same pool size as peerwork's own engine (db.open_pool), so neither waits more.
-        app.state.floor_pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=10)
+        pools["db"] = await asyncpg.create_pool(database_url, min_size=1, max_size=10)
 
-    async def close_floor_pool(app: Litestar) -> None:
-        await app.state.floor_pool.close()
+    async def close_pool() -> None:
+        await pools["db"].close()
 
-    @get("/bench/floor/people/{person_id:uuid}", exclude_from_csrf=True, include_in_schema=False)
-    async def floor_person(request: Request, person_id: UUID) -> dict:
-        row = await request.app.state.floor_pool.fetchrow(FLOOR_SQL, person_id)
+    @get("/people/{person_id:uuid}")
+    async def person(person_id: UUID) -> dict:
+        row = await pools["db"].fetchrow(FLOOR_SQL, person_id)
         if row is None:
             raise NotFoundException()
         return dict(row)
 
-    app.register(floor_person)
-    app.on_startup.append(open_floor_pool)
-    app.on_shutdown.append(close_floor_pool)
-    return app
+    @get("/health")
+    async def health() -> dict:
+        return {"status": "ok"}
+
+    return Litestar([person, health], on_startup=[open_pool], on_shutdown=[close_pool])
 
 
-def serve(port: int) -> None:
+def _peerwork_app():
+    from peerwork.app import create_app
+    from peerwork.core.settings import load_settings
+
+    return create_app(load_settings())
+
+
+def serve(port: int, which: str) -> None:
     import uvicorn
 
-    app = _app_with_floor()
-    # No access log: it would cost both routes the same, and only blur the ratio.
+    app = _floor_app() if which == "floor" else _peerwork_app()
+    # No access log: it would cost both servers the same, and only blur the ratio.
     config = {"host": "127.0.0.1", "port": port, "workers": 1, "log_level": "warning", "access_log": False}
     profile_dir = os.environ.get("BENCH_PROFILE_DIR")
-    if not profile_dir:
+    if not profile_dir or which == "floor":
         uvicorn.run(app, **config)
         return
     import cProfile
@@ -138,10 +144,10 @@ def _get(url: str, headers: dict[str, str]) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
-def _start_server(port: int, url: str, log: Path) -> subprocess.Popen:
+def _start_server(port: int, url: str, log: Path, which: str) -> subprocess.Popen:
     with open(log, "w") as log_file:
         return subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(port)],
+            [sys.executable, __file__, "--serve", str(port), which],
             env=bench_env(PEERWORK_DATABASE_URL=url), stdout=log_file, stderr=subprocess.STDOUT,
         )
 
@@ -183,16 +189,21 @@ class Measured:
     ratios: list[float]  # real/floor for each round, the two measured back to back
     real_cpu_us: float  # server CPU per request
     floor_cpu_us: float
+    cpu_ratios: list[float]  # floor CPU/request over real CPU/request, each round
 
     @property
     def ratio(self) -> float:
         return statistics.median(self.ratios)
 
+    @property
+    def cpu_ratio(self) -> float:
+        return statistics.median(self.cpu_ratios)
 
-def measure(base: str, token: str, person_id: UUID, server_pid: int) -> Measured:
-    """Check both routes answer the same row, then alternate them in rounds (ABBA order)."""
+
+def measure(real_base: str, floor_base: str, token: str, person_id: UUID, pids: dict[str, int]) -> Measured:
+    """Check both servers answer the same row, then alternate them in rounds (ABBA order)."""
     auth = {"Authorization": f"Bearer {token}"}
-    real_url, floor_url = base + REAL_PATH.format(person_id), base + FLOOR_PATH.format(person_id)
+    real_url, floor_url = real_base + REAL_PATH.format(person_id), floor_base + FLOOR_PATH.format(person_id)
 
     real_status, real_body = _get(real_url, auth)
     floor_status, floor_body = _get(floor_url, {})
@@ -205,51 +216,66 @@ def measure(base: str, token: str, person_id: UUID, server_pid: int) -> Measured
         run_load(url, headers, 1, CONNECTIONS)
     loads: dict[str, list[Load]] = {"real": [], "floor": []}
     cpu = {"real": 0.0, "floor": 0.0}
-    ratios = []
+    ratios, cpu_ratios = [], []
     for round_number in range(ROUNDS):
+        round_cpu_us = {}
         order = [("real", real_url, auth), ("floor", floor_url, {})]
         for name, url, headers in order if round_number % 2 == 0 else order[::-1]:
-            cpu_before = _cpu_seconds(server_pid)
+            cpu_before = _cpu_seconds(pids[name])
             load = run_load(url, headers, ROUND_SECONDS, CONNECTIONS)
-            cpu[name] += _cpu_seconds(server_pid) - cpu_before
+            used = _cpu_seconds(pids[name]) - cpu_before
+            cpu[name] += used
+            round_cpu_us[name] = 1e6 * used / max(load.requests, 1)
             if load.non_2xx or load.errors:
                 raise RuntimeError(f"{name}: {load.non_2xx} non-2xx answers, {load.errors} socket errors")
             loads[name].append(load)
         real, floor = loads["real"][-1], loads["floor"][-1]
         ratios.append(real.rps / floor.rps)
+        cpu_ratios.append(round_cpu_us["floor"] / round_cpu_us["real"])
         print(f"  round {round_number + 1}: real {real.rps:6.0f} req/s, floor {floor.rps:6.0f} req/s, "
-              f"ratio {ratios[-1]:.2f}")
+              f"ratio {ratios[-1]:.2f}; CPU/request real {round_cpu_us['real']:.0f} us, "
+              f"floor {round_cpu_us['floor']:.0f} us, ratio {cpu_ratios[-1]:.2f}")
     real, floor = (
         Load(runs[0].tool, sum(r.requests for r in runs), sum(r.seconds for r in runs), 0, 0)
         for runs in (loads["real"], loads["floor"])
     )
-    return Measured(real, floor, ratios, 1e6 * cpu["real"] / real.requests, 1e6 * cpu["floor"] / floor.requests)
+    return Measured(real, floor, ratios, 1e6 * cpu["real"] / real.requests, 1e6 * cpu["floor"] / floor.requests,
+                    cpu_ratios)
 
 
 async def main() -> Result:
     result = Result("read_path")
     async with fresh_database("read") as url:
         token, person_id = await seed()
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
+        real_port, floor_port = free_port(), free_port()
+        real_base, floor_base = f"http://127.0.0.1:{real_port}", f"http://127.0.0.1:{floor_port}"
         with tempfile.TemporaryDirectory(prefix="peerwork-bench-") as tmp:
-            log = Path(tmp) / "server.log"
-            server = _start_server(port, url, log)
+            logs = {"real": Path(tmp) / "peerwork.log", "floor": Path(tmp) / "floor.log"}
+            servers: dict[str, subprocess.Popen] = {}
             try:
-                _wait_until_up(base, server, log)
+                servers["real"] = _start_server(real_port, url, logs["real"], "peerwork")
+                servers["floor"] = _start_server(floor_port, url, logs["floor"], "floor")
+                _wait_until_up(real_base, servers["real"], logs["real"])
+                _wait_until_up(floor_base, servers["floor"], logs["floor"])
                 busy_before = others_busy()
-                print(f"read_path: uvicorn (1 worker) on {base}; load: {tool_name()}, "
-                      f"{CONNECTIONS} connections, {ROUNDS} rounds of {ROUND_SECONDS:g} s per route")
+                print(f"read_path: peerwork on {real_base}, floor on {floor_base} (uvicorn, 1 worker each); "
+                      f"load: {tool_name()}, {CONNECTIONS} connections, {ROUNDS} rounds of {ROUND_SECONDS:g} s each")
                 print(f"  floor: {FLOOR_KIND}")
-                m = await asyncio.to_thread(measure, base, token, person_id, server.pid)
+                m = await asyncio.to_thread(measure, real_base, floor_base, token, person_id,
+                                            {name: server.pid for name, server in servers.items()})
             finally:
-                _stop(server)
-            if server.returncode not in (0, -signal.SIGINT):
-                print(log.read_text()[-3000:])
+                for server in servers.values():
+                    _stop(server)
+            for name, server in servers.items():
+                if server.returncode not in (0, -signal.SIGINT):
+                    print(logs[name].read_text()[-3000:])
     busy = busy_note("read_path", busy_before, others_busy())
     print(f"  GET /api/v1/people/{{id}}: {m.real.rps:.0f} req/s, server CPU {m.real_cpu_us:.0f} us/request")
     print(f"  floor:                   {m.floor.rps:.0f} req/s, server CPU {m.floor_cpu_us:.0f} us/request")
-    print(f"  ratio (median of rounds) {m.ratio:.2f}, target >= {TARGET}")
+    print(f"  ratio (median of rounds) {m.ratio:.2f}, range {min(m.ratios):.2f}-{max(m.ratios):.2f}, "
+          f"target >= {TARGET}")
+    print(f"  CPU/request ratio (floor/real, median of rounds) {m.cpu_ratio:.2f}, "
+          f"range {min(m.cpu_ratios):.2f}-{max(m.cpu_ratios):.2f}")
     if busy:
         print(f"  WARNING {busy}")
         result.notes.append(busy)
@@ -260,17 +286,18 @@ async def main() -> Result:
     # Less sensitive to other load on the machine than requests/s; reported, not judged.
     result.rows.append(Row(
         "read_path server CPU/request", f"{m.real_cpu_us:.0f} us", f"{m.floor_cpu_us:.0f} us",
-        f"{m.floor_cpu_us / m.real_cpu_us:.2f}", "report", None,
+        f"{m.cpu_ratio:.2f}", "report", None,
     ))
     result.notes.append(
         f"read_path: floor = {FLOOR_KIND}; load {m.real.tool}, {CONNECTIONS} connections, "
-        f"{ROUNDS} x {ROUND_SECONDS:g} s per route; round ratios {', '.join(f'{r:.2f}' for r in m.ratios)}"
+        f"{ROUNDS} x {ROUND_SECONDS:g} s per route; round ratios {', '.join(f'{r:.2f}' for r in m.ratios)}; "
+        f"CPU/request round ratios {', '.join(f'{r:.2f}' for r in m.cpu_ratios)}"
     )
     return result
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--serve"]:
-        serve(int(sys.argv[2]))
+        serve(int(sys.argv[2]), sys.argv[3])
     else:
         asyncio.run(main()).emit()

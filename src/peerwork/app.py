@@ -22,7 +22,8 @@ from litestar.template.config import TemplateConfig
 
 from peerwork import __version__, capabilities
 from peerwork.calendar.replies import reply_listener
-from peerwork.core.db import close_pool, database_reachable, open_pool, use_database
+from peerwork.core.auth_cache import AuthCache, AuthListener
+from peerwork.core.db import close_pool, database_reachable, is_postgres, open_pool, use_database
 from peerwork.core.errors import EXCEPTION_HANDLERS, DatabaseUnavailable, DomainError
 from peerwork.core.jobs import JobRunner
 from peerwork.core.headers import security_headers
@@ -79,6 +80,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     jobs = JobRunner(settings, capabilities.jobs())
     providers = capabilities.calendar_providers()
     replies = reply_listener(settings, providers)  # None unless PEERWORK_REPLY_* are set
+    # Who each API token stands for, kept while a LISTEN connection says nothing changed
+    # (PostgreSQL only; core/auth_cache.py). Until the lifespan starts listening it serves nothing.
+    auth_cache = AuthCache() if is_postgres(engine) else None
+    auth_listener = AuthListener(settings.database_url, auth_cache) if auth_cache is not None else None
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -86,6 +91,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             await require_migrated()
             await jobs.start()
+            if auth_listener is not None:
+                await auth_listener.start()
             if replies is not None:
                 await replies.start()
             yield
@@ -93,6 +100,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if replies is not None:
                 await replies.stop()
             await jobs.stop()
+            if auth_listener is not None:
+                await auth_listener.stop()
             if opened:
                 await close_pool(engine)
 
@@ -134,6 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ),
         state=State({"settings": settings, "engine": engine, "jobs": jobs, "replies": replies,
+                     "auth_cache": auth_cache, "auth_listener": auth_listener,
                      "calendar_providers": providers,
                      # what each capability puts on the home page and on a person's page
                      "todo_providers": capabilities.todo_providers(),

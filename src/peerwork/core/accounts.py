@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
@@ -20,6 +21,7 @@ from peerwork.core.db import transaction
 from peerwork.core.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
 from peerwork.core import audit
 from peerwork.core.access import ROLES, Principal
+from peerwork.core.auth_cache import AuthCache, Entry
 from peerwork.core.tables import Account, ApiToken, LoginAttempt, LoginSession, Membership
 from peerwork.core.time import now
 
@@ -286,17 +288,36 @@ async def principal_for(account_id: UUID, organisation_id: UUID, via: str) -> Pr
     return _principal_from(rows, via)
 
 
-async def authenticate_token(token: str) -> Principal | None:
+async def authenticate_token(token: str, cache: AuthCache | None = None) -> Principal | None:
+    """The principal a bearer token stands for, or None. With a live ``cache`` (PostgreSQL,
+    listening for changes) a token seen in the last few seconds costs no round trip."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    rows = await ApiToken.raw(_TOKEN_SQL, digest(token))
+    key = digest(token)
+    if cache is not None:
+        entry = cache.get(key)
+        if entry is not None:
+            entry.last_used_at = await _touch_if_due(entry.credential_id, entry.last_used_at)
+            return entry.principal
+        generation = cache.generation  # taken before reading: a change meanwhile voids the answer
+    rows = await ApiToken.raw(_TOKEN_SQL, key)
     principal = _principal_from(rows, "token")
     if principal is not None:
-        last_used = rows[0]["stamp"]
-        if last_used is None or _aware(last_used) < now() - _TOUCH_EVERY:
-            # Recorded at most hourly, so a busy script does not turn every read into a write.
-            await ApiToken.update({ApiToken.last_used_at: now()}).where(ApiToken.id == rows[0]["credential_id"])
+        credential_id = _as_uuid(rows[0]["credential_id"])
+        last_used = await _touch_if_due(credential_id, rows[0]["stamp"])
+        if cache is not None:
+            cache.put(key, Entry(principal, credential_id, last_used, time.monotonic()), generation)
     return principal
+
+
+async def _touch_if_due(credential_id: UUID, last_used: datetime | str | None) -> datetime:
+    """Record the token's use at most hourly, so a busy script does not turn every read into
+    a write; returns the time now on record."""
+    if last_used is not None and _aware(last_used) >= now() - _TOUCH_EVERY:
+        return _aware(last_used)
+    stamp = now()
+    await ApiToken.update({ApiToken.last_used_at: stamp}).where(ApiToken.id == credential_id)
+    return stamp
 
 
 def _aware(value: datetime | str) -> datetime:

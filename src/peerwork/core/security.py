@@ -39,7 +39,7 @@ class IdentifyCaller(AbstractMiddleware):
         if scope["path"].startswith(API_PREFIX):
             token = _bearer(scope)
             if token:
-                principal = await accounts.authenticate_token(token)
+                principal = await accounts.authenticate_token(token, scope["app"].state.get("auth_cache"))
         else:
             cookie = ASGIConnection(scope).cookies.get(SESSION_COOKIE)
             if cookie:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from piccolo.columns import Column
+from piccolo.columns import UUID as UUIDColumn, Column
 from piccolo.table import Table
 
 from peerwork.core.errors import Conflict, NotFound
@@ -39,12 +39,8 @@ async def one_in_organisation(
 
 def _typed(column: Column, value: Any) -> Any:
     """Raw SQLite rows can carry UUIDs as text; give back what the column's type promises."""
-    from uuid import UUID as UUIDType
-
-    from piccolo.columns import UUID as UUIDColumn
-
-    if isinstance(column, UUIDColumn) and isinstance(value, str):
-        return UUIDType(value)
+    if isinstance(value, str) and isinstance(column, UUIDColumn):
+        return UUID(value)
     return value
 
 

@@ -20,6 +20,7 @@ from peerwork.calendar import delivery
 from peerwork.community.calendar_choice import calendar_delivery, has_live_feed
 from peerwork.community.tables import Booking, Occurrence
 from peerwork.core.mail.outbox import enqueue
+from peerwork.core.tables import AuditLog
 from peerwork.core.time import when
 from peerwork.core.settings import current_settings
 
@@ -66,10 +67,12 @@ async def with_reply_token(b: dict[str, Any]) -> dict[str, Any]:
     if not current_settings().reply_address or b["reply_selector"]:
         return b
     token = imip.new_token()
-    await Booking.update({Booking.reply_selector: token.selector, Booking.reply_verifier: token.verifier}).where(
+    made = await Booking.update({Booking.reply_selector: token.selector, Booking.reply_verifier: token.verifier}).where(
         (Booking.id == b["id"]) & Booking.reply_selector.is_null()
-    )
-    row = await Booking.select(Booking.reply_selector, Booking.reply_verifier).where(Booking.id == b["id"]).first()
+    ).returning(Booking.reply_selector, Booking.reply_verifier)
+    # None made: another change gave it one first; read that one.
+    row = made[0] if made else await Booking.select(Booking.reply_selector, Booking.reply_verifier).where(
+        Booking.id == b["id"]).first()
     return {**b, "reply_selector": row["reply_selector"], "reply_verifier": row["reply_verifier"]}
 
 
@@ -115,7 +118,7 @@ _CALENDAR_LINES = {
 
 
 async def _send(b: dict[str, Any], subject: str, opening: str, method: str | None,
-                calendar_line: str | None = None) -> None:
+                calendar_line: str | None = None, *, audit_entry: AuditLog | None = None) -> None:
     forget_fingerprints()  # what people are told about is also what their feeds show
     calendar = None
     if method is not None:
@@ -128,6 +131,7 @@ async def _send(b: dict[str, Any], subject: str, opening: str, method: str | Non
         subject=f"{subject}: {b['occurrence.series.title']}, {b['occurrence.start'].astimezone(LONDON):%a %-d %b %H:%M}",
         body_text=_body(b, f"{opening} {line}" if line else opening), calendar=calendar,
         organisation_id=b["organisation"], dedupe_key=f"booking:{b['id']}:{b['sequence']}:{b['status']}",
+        audit_entry=audit_entry,
     )
 
 
@@ -136,10 +140,11 @@ async def _set_state(b: dict[str, Any], state: str | None) -> None:
         await Booking.update({Booking.invite_state: state}).where(Booking.id == b["id"])
 
 
-async def _held(b: dict[str, Any], subject: str, opening: str) -> None:
-    """A held place: an invite, or a note that it is in the feed, as the person chose."""
-    mode = await calendar_delivery(b["account"])
-    live = await has_live_feed(b["account"])
+async def _held(b: dict[str, Any], subject: str, opening: str, *, choice: tuple[str, bool] | None = None,
+                audit_entry: AuditLog | None = None) -> None:
+    """A held place: an invite, or a note that it is in the feed, as the person chose
+    (``choice``: their delivery mode and whether they have a live feed, when already read)."""
+    mode, live = choice or (await calendar_delivery(b["account"]), await has_live_feed(b["account"]))
     method, state = delivery.on_place_held(mode, has_live_feed=live, state=b["invite_state"])
     line = None  # an invite: the usual line about the attachment
     if method == "CANCEL":
@@ -149,7 +154,7 @@ async def _held(b: dict[str, Any], subject: str, opening: str) -> None:
         line = ("It is in your peerwork calendar feed." if live else
                 "You chose to get bookings through your calendar feed: make its link on the "
                 "My calendar page to see them in your calendar app.")
-    await _send(b, subject, opening, method, line)
+    await _send(b, subject, opening, method, line, audit_entry=audit_entry)
     await _set_state(b, state)
 
 
@@ -171,9 +176,24 @@ async def booking_changed(booking_id: UUID, *, promoted: bool = False) -> None:
             (Booking.occurrence == b["occurrence"]) & (Booking.status == "waitlisted")
             & (Booking.queue_position <= b["queue_position"])
         )
-        await _send(b, f"Waitlisted (position {position})",
-                    f"It is full, so you are on the waiting list at position {position}. "
-                    "If a place comes free we will book you in and email you.", None)
+        await _waitlisted(b, position)
+
+
+async def booking_made(b: dict[str, Any], *, choice: tuple[str, bool], waitlist_position: int | None,
+                       audit_entry: AuditLog) -> None:
+    """Tell the person about the booking just made, from what the booking already holds: ``b``
+    shaped as ``booking_contexts()`` rows, their ``choice`` (delivery mode, live feed) and,
+    when waitlisted, their position. ``audit_entry`` is written with the email."""
+    if b["status"] == "confirmed":
+        await _held(b, "Booked", "Your place is booked.", choice=choice, audit_entry=audit_entry)
+    else:
+        await _waitlisted(b, waitlist_position, audit_entry=audit_entry)
+
+
+async def _waitlisted(b: dict[str, Any], position: int, *, audit_entry: AuditLog | None = None) -> None:
+    await _send(b, f"Waitlisted (position {position})",
+                f"It is full, so you are on the waiting list at position {position}. "
+                "If a place comes free we will book you in and email you.", None, audit_entry=audit_entry)
 
 
 async def booking_cancelled(booking_id: UUID, *, was_confirmed: bool) -> None:

@@ -1,0 +1,73 @@
+"""A rush on one occurrence, as between several servers: every booking keeps its place in the
+queue, its email and its audit entry, and a cancelled booking's queue slot is never reused."""
+
+import asyncio
+
+import pytest
+
+from peerwork.community import bookings
+from peerwork.community.tables import Booking
+from peerwork.core.tables import AuditLog, OutboxMessage
+from tests.conftest import IS_POSTGRES
+from tests.factories import make_org, make_user
+from tests.integration.community.helpers import first_occurrence, invite_fields, make_series
+
+
+@pytest.fixture
+async def rush(monkeypatch):
+    # No shared in-process queue: only the database's row lock keeps order, as between servers.
+    monkeypatch.setattr(bookings, "_queue_for", lambda occurrence_id: asyncio.Lock())
+    org = await make_org("rush")
+    lead = await make_user(org, "peer_lead")
+    people = [await make_user(org, "psw", email=f"booker{i}@rush.example") for i in range(50 if IS_POSTGRES else 20)]
+    await make_series(lead, capacity=5)
+    return people, await first_occurrence(people[0])
+
+
+async def test_fifty_at_once_on_five_places_each_with_email_and_audit_entry(rush):
+    people, occurrence = rush
+    results = await asyncio.gather(*(bookings.book(p.principal, occurrence.id) for p in people))
+
+    rows = await Booking.select().order_by(Booking.queue_position)
+    assert [r["queue_position"] for r in rows] == list(range(1, len(people) + 1))  # no gaps, none twice
+    assert [r["status"] for r in rows] == ["confirmed"] * 5 + ["waitlisted"] * (len(people) - 5)
+    answered = {r.id: r for r in results}
+    assert set(answered) == {r["id"] for r in rows}
+    for row in rows:  # the answer says what the database holds, position included
+        answer = answered[row["id"]]
+        assert answer.status == row["status"]
+        assert answer.waitlist_position == (None if row["status"] == "confirmed" else row["queue_position"] - 5)
+        assert row["invite_state"] == ("request" if row["status"] == "confirmed" else None)
+
+    emails = {m["to_address"]: m for m in await OutboxMessage.select()}
+    assert len(emails) == len(people)
+    by_account = {p.principal.account_id: p.email for p in people}
+    for row in rows:
+        email = emails[by_account[row["account"]]]
+        if row["status"] == "confirmed":
+            assert email["subject"].startswith("Booked") and invite_fields(email["calendar_ics"])["METHOD"] == "REQUEST"
+        else:
+            assert email["calendar_method"] is None
+            assert f"position {row['queue_position'] - 5})" in email["subject"]
+
+    entries = await AuditLog.select().where(AuditLog.table_name == "booking").output(load_json=True)
+    assert sorted(e["record_id"] for e in entries) == sorted(str(r["id"]) for r in rows)
+    statuses = {str(r["id"]): r["status"] for r in rows}
+    for e in entries:
+        assert e["action"] == "create" and e["detail"]["status"] == statuses[e["record_id"]]
+        assert e["account"] is not None and e["organisation"] is not None
+
+
+async def test_booking_again_after_the_rush_joins_the_back_and_twice_changes_nothing(rush):
+    people, occurrence = rush
+    first, *others = people
+    held = await bookings.book(first.principal, occurrence.id)
+    await asyncio.gather(*(bookings.book(p.principal, occurrence.id) for p in others),
+                         *(bookings.book(first.principal, occurrence.id) for _ in range(3)))
+    assert await Booking.count().where(Booking.account == first.principal.account_id) == 1
+    await bookings.cancel(first.principal, held.id)
+    again = await bookings.book(first.principal, occurrence.id)
+    assert again.id == held.id and again.status == "waitlisted"
+    assert again.waitlist_position == len(people) - 5
+    positions = await Booking.select(Booking.queue_position).order_by(Booking.queue_position).output(as_list=True)
+    assert positions == list(range(2, len(people) + 2))  # the rebooking went to the back

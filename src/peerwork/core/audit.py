@@ -26,7 +26,7 @@ def entry(
     **detail: Any,
 ) -> AuditLog:
     """The entry :func:`record` writes, not yet written: for a caller that writes it in the
-    same statement as something else (``outbox.enqueue(audit_entry=...)``)."""
+    same statement as something else (``outbox.enqueue_all(..., audit_entries=...)``)."""
     account_id = None
     if principal is not None and principal.account_id != SYSTEM_ACCOUNT:
         account_id = principal.account_id
@@ -54,17 +54,21 @@ async def record(
     await write(entry(principal, action, table_name, record_id, organisation_id=organisation_id, **detail))
 
 
-async def write(e: AuditLog) -> None:
-    await AuditLog.insert(e).run()
+async def write(*written: AuditLog) -> None:
+    """Write entries made by :func:`entry`."""
+    await AuditLog.insert(*written).run()
 
 
-def insert_sql(e: AuditLog) -> tuple[str, list[Any]]:
-    """The INSERT of ``e`` as PostgreSQL with ``{}`` placeholders, to run as part of another
-    statement (a data-modifying CTE), so the entry costs no round trip of its own."""
-    detail = e.detail if isinstance(e.detail, str) else json.dumps(e.detail)
+def insert_sql(*written: AuditLog) -> tuple[str, list[Any]]:
+    """The INSERT of entries made by :func:`entry`, as PostgreSQL with ``{}`` placeholders, to
+    run as part of another statement (a data-modifying CTE): no round trip of their own."""
+    values: list[Any] = []
+    for e in written:
+        detail = e.detail if isinstance(e.detail, str) else json.dumps(e.detail)
+        values += [e.id, e.at, e.organisation, e.account, e.action, e.table_name, e.record_id, detail]
+    places = ", ".join("({}, {}, {}, {}, {}, {}, {}, {}::jsonb)" for _ in written)
     return ("INSERT INTO audit_log (id, at, organisation, account, action, table_name, record_id, detail) "
-            "VALUES ({}, {}, {}, {}, {}, {}, {}, {}::jsonb)",
-            [e.id, e.at, e.organisation, e.account, e.action, e.table_name, e.record_id, detail])
+            f"VALUES {places}", values)
 
 
 async def entries(principal: Principal, limit: int = 100) -> list[dict[str, Any]]:

@@ -130,7 +130,7 @@ async def book(principal: Principal, occurrence_id: UUID) -> BookingOut:
         return await booking_out(row)
 
 
-# First bookings on PostgreSQL, taken together. Requests for one occurrence on this instance
+# Bookings on PostgreSQL, taken together. Requests for one occurrence on this instance
 # wait in a list; whoever holds the instance's queue for that occurrence books everyone waiting,
 # in arrival order, in one transaction under the row lock: the lock (which also reads what the
 # emails need and the host's network partners), one statement that counts the places and
@@ -155,23 +155,34 @@ _APPEND = (
     "FROM booking WHERE occurrence = {occurrence}), "
     "asked AS (SELECT * FROM unnest({ids}::uuid[], {accounts}::uuid[], {organisations}::uuid[]) "
     "WITH ORDINALITY AS a(id, account, organisation, arrival)), "
-    # Someone with a booking row here already (booked meanwhile, or cancelled before) is left
-    # to the general path; the rest take the next places in arrival order.
-    "fresh AS (SELECT asked.*, ROW_NUMBER() OVER (ORDER BY arrival) AS k FROM asked WHERE NOT EXISTS "
-    "(SELECT 1 FROM booking b WHERE b.occurrence = {occurrence} AND b.account = asked.account)), "
+    # Someone holding a place or a queue position here already is left to the general path
+    # (which answers with it); the rest take the next places in arrival order, in a new row or,
+    # if they cancelled before, in their old one (its invite SEQUENCE keeps rising).
+    "fresh AS (SELECT asked.*, ROW_NUMBER() OVER (ORDER BY arrival) AS k, held.id AS held_id FROM asked "
+    "LEFT JOIN booking held ON held.occurrence = {occurrence} AND held.account = asked.account "
+    "WHERE held.id IS NULL OR held.status = 'cancelled'), "
     "made AS (INSERT INTO booking (id, occurrence, account, organisation, status, queue_position, attended, "
     "sequence, created_at, updated_at, invite_state, reply_selector, reply_verifier) "
     "SELECT fresh.id, {occurrence}, fresh.account, fresh.organisation, "
     "CASE WHEN queue.confirmed + fresh.k <= {capacity} THEN 'confirmed' ELSE 'waitlisted' END, "
-    "queue.last + fresh.k, NULL, 0, {at}, {at}, NULL, NULL, NULL FROM fresh, queue "
-    "RETURNING id, account, status, queue_position, sequence, updated_at) "
-    "SELECT made.*, queue.waitlisted AS waiting_before, a.email, a.display_name, "
-    "(SELECT calendar_delivery FROM community_preference p WHERE p.account = made.account) AS calendar_delivery, "
-    "EXISTS (SELECT 1 FROM calendar_feed f WHERE f.account = made.account AND f.revoked_at IS NULL) AS has_live_feed "
-    "FROM made JOIN account a ON a.id = made.account, queue ORDER BY made.queue_position"
+    "queue.last + fresh.k, NULL, 0, {at}, {at}, NULL, NULL, NULL FROM fresh, queue WHERE fresh.held_id IS NULL "
+    "RETURNING id, account, status, queue_position, sequence, updated_at, invite_state, reply_selector, "
+    "reply_verifier), "
+    "again AS (UPDATE booking SET "
+    "status = CASE WHEN queue.confirmed + fresh.k <= {capacity} THEN 'confirmed' ELSE 'waitlisted' END, "
+    "queue_position = queue.last + fresh.k, attended = NULL, sequence = booking.sequence + 1, updated_at = {at} "
+    "FROM fresh, queue WHERE booking.id = fresh.held_id "
+    "RETURNING booking.id, booking.account, booking.status, booking.queue_position, booking.sequence, "
+    "booking.updated_at, booking.invite_state, booking.reply_selector, booking.reply_verifier), "
+    "booked AS (SELECT * FROM made UNION ALL SELECT * FROM again) "
+    "SELECT booked.*, queue.waitlisted AS waiting_before, a.email, a.display_name, "
+    "(SELECT calendar_delivery FROM community_preference p WHERE p.account = booked.account) AS calendar_delivery, "
+    "EXISTS (SELECT 1 FROM calendar_feed f WHERE f.account = booked.account AND f.revoked_at IS NULL) "
+    "AS has_live_feed FROM booked JOIN account a ON a.id = booked.account, queue ORDER BY booked.queue_position"
 )
 _INVITED = (
-    "UPDATE booking SET invite_state = v.state, reply_selector = v.selector, reply_verifier = v.verifier "
+    "UPDATE booking SET invite_state = v.state, reply_selector = COALESCE(v.selector, booking.reply_selector), "
+    "reply_verifier = COALESCE(v.verifier, booking.reply_verifier) "
     "FROM unnest({ids}::uuid[], {states}::text[], {selectors}::text[], {verifiers}::text[]) "
     "AS v(id, state, selector, verifier) WHERE booking.id = v.id"
 )
@@ -188,8 +199,8 @@ _asking: dict[UUID, list[_Asked]] = {}
 
 
 async def _book_new(principal: Principal, occurrence_id: UUID) -> BookingOut | None:
-    """Book a first place on PostgreSQL, together with everyone else asking on this instance;
-    None if the person has a booking row there after all (then the general path takes over)."""
+    """Book a place on PostgreSQL, together with everyone else asking on this instance; None
+    when the person holds one already or asked twice at once (the general path answers)."""
     asked = _Asked(principal, asyncio.get_running_loop().create_future())
     _asking.setdefault(occurrence_id, []).append(asked)
     async with _queue_for(occurrence_id):
@@ -255,26 +266,27 @@ async def _book_together(occurrence_id: UUID, principals: list[Principal]) -> li
             _APPEND, occurrence=occurrence_id, capacity=o["capacity"], at=now(), ids=[ids[i] for i in chosen],
             accounts=[principals[i].account_id for i in chosen],
             organisations=[principals[i].organisation_id for i in chosen])
-        made = {str(b["id"]): b for b in await Booking.raw(sql, *args)}
+        made = {str(b["account"]): b for b in await Booking.raw(sql, *args)}
         messages, entries, invited = [], [], []
         waiting = None
         for i in chosen:
-            b = made.get(str(ids[i]))
+            b = made.get(str(principals[i].account_id))
             if b is None:
-                continue  # a booking row here already: the general path answers
+                continue  # they hold a place or a queue position already: the general path answers
+            booking_id = UUID(str(b["id"]))
             position = None
             if b["status"] == "waitlisted":
                 # Behind everyone waiting before this transaction and those it queued ahead.
                 waiting = (int(b["waiting_before"]) if waiting is None else waiting) + 1
                 position = waiting
-            told = notify.booking_made(
-                _context(occurrence_id, o, ids[i], principals[i], b), mode=b["calendar_delivery"] or delivery.DEFAULT,
-                live=bool(b["has_live_feed"]), waitlist_position=position)
+            context = _context(occurrence_id, o, booking_id, principals[i], b)
+            told = notify.booking_made(context, mode=b["calendar_delivery"] or delivery.DEFAULT,
+                                       live=bool(b["has_live_feed"]), waitlist_position=position)
             messages.append(told.message)
-            entries.append(audit.entry(principals[i], "create", "booking", ids[i], status=b["status"]))
-            if told.invite_state is not None or told.reply_token is not None:
-                invited.append((ids[i], told))
-            answers[i] = BookingOut(id=ids[i], occurrence_id=occurrence_id, status=b["status"],
+            entries.append(audit.entry(principals[i], "create", "booking", booking_id, status=b["status"]))
+            if told.invite_state != context["invite_state"] or told.reply_token is not None:
+                invited.append((booking_id, told))
+            answers[i] = BookingOut(id=booking_id, occurrence_id=occurrence_id, status=b["status"],
                                     waitlist_position=position, attended=None, sequence=b["sequence"])
         await enqueue_all(messages, audit_entries=entries)
         if invited:
@@ -299,7 +311,7 @@ def _context(occurrence_id: UUID, o: dict[str, Any], booking_id: UUID, principal
         "occurrence.series.description": o["description"], "occurrence.series.location": o["series_location"],
         "occurrence.series.online_link": o["online_link"],
         "occurrence.organisation.name": o["organisation_name"], "occurrence.status": o["status"],
-        "invite_state": None, "reply_selector": None, "reply_verifier": None,
+        "invite_state": b["invite_state"], "reply_selector": b["reply_selector"], "reply_verifier": b["reply_verifier"],
     }
 
 

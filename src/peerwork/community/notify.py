@@ -201,7 +201,7 @@ def _waitlisted(position: int) -> tuple[str, str]:
 @dataclass(frozen=True)
 class Told:
     """What to write for a booking just made: its email (``enqueue``'s arguments), its new
-    ``invite_state`` and the reply token its invite carries (None: none made)."""
+    ``invite_state`` and the reply token made for its invite (None: none, or it had one)."""
 
     message: dict[str, Any]
     invite_state: str | None
@@ -209,7 +209,7 @@ class Told:
 
 
 def booking_made(b: dict[str, Any], *, mode: str, live: bool, waitlist_position: int | None) -> Told:
-    """The email for a booking just made (no invite sent for it yet), built from what the
+    """The email for a booking just made (or made again after a cancellation), built from what the
     booking already holds -- ``b`` shaped as ``booking_contexts()`` rows, the person's delivery
     ``mode`` and whether they have a ``live`` feed, and, when waitlisted, their position -- so
     many can be written in one statement (``outbox.enqueue_all``). Calls no database."""
@@ -218,7 +218,7 @@ def booking_made(b: dict[str, Any], *, mode: str, live: bool, waitlist_position:
         return Told(_message(b, *_waitlisted(waitlist_position), None), b["invite_state"], None)
     method, state, line = _held_plan(mode, live, b["invite_state"])
     token = None
-    if method is not None and current_settings().reply_address:
+    if method is not None and current_settings().reply_address and not b["reply_selector"]:
         token = imip.new_token()
         b = {**b, "reply_selector": token.selector, "reply_verifier": token.verifier}
     return Told(_message(b, "Booked", "Your place is booked.", method, line), state, token)

@@ -5,6 +5,8 @@ import asyncio
 
 import pytest
 
+from peerwork.core.errors import NotFound
+
 from peerwork.community import bookings
 from peerwork.community.tables import Booking
 from peerwork.core.tables import AuditLog, OutboxMessage
@@ -71,3 +73,51 @@ async def test_booking_again_after_the_rush_joins_the_back_and_twice_changes_not
     assert again.waitlist_position == len(people) - 5
     positions = await Booking.select(Booking.queue_position).order_by(Booking.queue_position).output(as_list=True)
     assert positions == list(range(2, len(people) + 2))  # the rebooking went to the back
+
+
+async def test_everyone_waiting_on_one_instance_is_booked_in_arrival_order():
+    """Requests held up behind one instance's queue for an occurrence (booked together on
+    PostgreSQL): a stranger is refused, someone asking twice gets one booking, someone who had
+    cancelled gets their old booking back at the back of the queue, and on PostgreSQL the order
+    they came in decides the places."""
+    org, elsewhere = await make_org("rush"), await make_org("elsewhere")
+    lead = await make_user(org, "peer_lead")
+    a, r, *others = [await make_user(org, "psw", email=f"p{i}@rush.example") for i in range(7)]
+    stranger = await make_user(elsewhere, "psw")
+    await make_series(lead, capacity=5)
+    occurrence = await first_occurrence(a)
+    before = await bookings.book(r.principal, occurrence.id)
+    await bookings.cancel(r.principal, before.id)
+
+    queue = bookings._queue_for(occurrence.id)  # held: everyone below waits behind it
+    await queue.acquire()
+    arrivals = [a, others[0], stranger, a, others[1], others[2], r, others[3], others[4]]
+    asked = [asyncio.create_task(bookings.book(p.principal, occurrence.id)) for p in arrivals]
+    await asyncio.sleep(0.2)
+    if IS_POSTGRES:
+        assert len(bookings._asking[occurrence.id]) == len(arrivals)
+    queue.release()
+    answers = await asyncio.gather(*asked, return_exceptions=True)
+
+    assert isinstance(answers[2], NotFound)
+    assert answers[3].id == answers[0].id
+    assert answers[6].id == before.id
+    booked = [answers[i] for i in (0, 1, 4, 5, 6, 7, 8)]
+    assert sorted(x.status for x in booked) == ["confirmed"] * 5 + ["waitlisted"] * 2
+    assert sorted(x.waitlist_position for x in booked if x.status == "waitlisted") == [1, 2]
+    rows = await Booking.select(Booking.account, Booking.status, Booking.queue_position, Booking.sequence,
+                                Booking.invite_state).order_by(Booking.queue_position)
+    assert [row["queue_position"] for row in rows] == list(range(2, 9))  # after r's first, cancelled, turn
+    assert [row["status"] for row in rows] == ["confirmed"] * 5 + ["waitlisted"] * 2
+    assert await AuditLog.count().where((AuditLog.table_name == "booking") & (AuditLog.action == "create")) == 8
+    if IS_POSTGRES:  # taken from the instance's queue in the order they came, before any database work
+        in_order = [a, others[0], others[1], others[2], r, others[3], others[4]]
+        assert [row["account"] for row in rows] == [p.principal.account_id for p in in_order]
+        assert [(answers[i].status, answers[i].waitlist_position) for i in (6, 7, 8)] == [
+            ("confirmed", None), ("waitlisted", 1), ("waitlisted", 2)]
+        again = next(row for row in rows if row["account"] == r.principal.account_id)
+        assert again["sequence"] == 2 and again["invite_state"] == "request"  # booked, cancelled, booked again
+        invites = await OutboxMessage.select().where(OutboxMessage.to_address == r.email).order_by(
+            OutboxMessage.created_at)
+        assert [m["calendar_method"] for m in invites] == ["REQUEST", "CANCEL", "REQUEST"]
+        assert invite_fields(invites[-1]["calendar_ics"])["SEQUENCE"] == 2

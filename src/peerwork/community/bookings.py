@@ -231,6 +231,8 @@ async def _answer_all(occurrence_id: UUID, batch: list[_Asked]) -> None:
             a.answer.cancel()
         raise
     for a, answer in zip(batch, answers, strict=True):
+        if a.answer.done():  # its request went away (cancelled): booked all the same, like a lost reply
+            continue
         if isinstance(answer, Exception):
             a.answer.set_exception(answer)
         else:

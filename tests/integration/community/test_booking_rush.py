@@ -121,3 +121,36 @@ async def test_everyone_waiting_on_one_instance_is_booked_in_arrival_order():
             OutboxMessage.created_at)
         assert [m["calendar_method"] for m in invites] == ["REQUEST", "CANCEL", "REQUEST"]
         assert invite_fields(invites[-1]["calendar_ics"])["SEQUENCE"] == 2
+
+
+async def test_many_emails_and_their_audit_entries_are_written_together_and_checked_alike():
+    from peerwork.calendar import ical
+    from peerwork.core import audit
+    from peerwork.core.errors import InvalidInput
+    from peerwork.core.mail.outbox import enqueue_all
+    from peerwork.core.time import now
+
+    org = await make_org("rush")
+    lead = await make_user(org, "peer_lead")
+    event = ical.CalEvent(uid="u@peerwork", summary="Co-reflection", start=now(), end=now(), stamp=now(), sequence=0)
+    invite = ical.invite("REQUEST", event, organizer=ical.Person(email="from@rush.example", name="Rush"),
+                         attendee=ical.Person(email="a@rush.example", name="A"))
+    messages = [
+        dict(to_address="a@rush.example", subject="Booked", body_text="Hello", calendar=("REQUEST", invite),
+             dedupe_key="rush:a", organisation_id=org.id),
+        dict(to_address="b@rush.example", to_name="B", subject="Waitlisted", body_text="Hello", dedupe_key="rush:b"),
+    ]
+    entries = [audit.entry(lead.principal, "create", "booking", i, status="confirmed") for i in range(2)]
+    assert await enqueue_all(messages, audit_entries=entries) == 2
+    assert await enqueue_all(messages[:1]) == 0  # already queued
+    rows = await OutboxMessage.select().order_by(OutboxMessage.to_address)
+    assert [(r["to_address"], r["calendar_method"], r["status"]) for r in rows] == [
+        ("a@rush.example", "REQUEST", "pending"), ("b@rush.example", None, "pending")]
+    assert rows[0]["calendar_ics"].startswith("BEGIN:VCALENDAR") and rows[0]["organisation"] == org.id
+    written = await AuditLog.select().where(AuditLog.table_name == "booking").output(load_json=True)
+    assert sorted(e["record_id"] for e in written) == ["0", "1"]
+    assert all(e["detail"] == {"status": "confirmed", "via": lead.principal.via} for e in written)
+    with pytest.raises(InvalidInput):  # checked before anything is written
+        await enqueue_all([dict(to_address="not an address", subject="x", body_text="x")],
+                          audit_entries=[audit.entry(lead.principal, "create", "booking", "x")])
+    assert await AuditLog.count().where(AuditLog.record_id == "x") == 0

@@ -21,10 +21,11 @@ from uuid import UUID
 
 from piccolo.query.functions import Count
 
+from peerwork.core import audit
 from peerwork.core.db import current_engine, is_postgres, transaction
 from peerwork.core.errors import Conflict, InvalidInput, NotFound
 from peerwork.core.mail.message import build_message
-from peerwork.core.tables import OutboxMessage
+from peerwork.core.tables import AuditLog, OutboxMessage
 from peerwork.core import time as clock
 
 logger = logging.getLogger("peerwork.mail")
@@ -39,7 +40,7 @@ LEASE = timedelta(minutes=15)
 _METHOD_LINE = re.compile(r"^METHOD:([A-Za-z-]+)\r?$", re.MULTILINE)
 
 __all__ = [
-    "DeliveryReport", "Transport", "backoff", "build_message", "deliver_due", "enqueue", "outbox_status",
+    "DeliveryReport", "Transport", "backoff", "build_message", "deliver_due", "enqueue", "enqueue_all", "outbox_status",
     "retry_failed",
 ]
 
@@ -96,6 +97,25 @@ async def enqueue(
     Joins the caller's open transaction, so a change and the email about it commit (or roll
     back) together. Raises InvalidInput for what could never be sent, rather than failing later.
     """
+    values = _row(to_address=to_address, to_name=to_name, subject=subject, body_text=body_text, body_html=body_html,
+                  calendar=calendar, dedupe_key=dedupe_key, organisation_id=organisation_id)
+    async with transaction():
+        rows = await OutboxMessage.raw(
+            f"INSERT INTO outbox_message {_COLUMNS} VALUES {_PLACES} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            *values,
+        )
+    return values[0] if rows else None
+
+
+_COLUMNS = ("(id, organisation, to_address, to_name, subject, body_text, body_html, calendar_method, calendar_ics, "
+            "dedupe_key, status, attempts, next_attempt_at, created_at)")
+_PLACES = "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})"
+
+
+def _row(*, to_address: str, to_name: str = "", subject: str, body_text: str, body_html: str | None = None,
+         calendar: tuple[str, bytes | str] | None = None, dedupe_key: str | None = None,
+         organisation_id: UUID | None = None) -> list[Any]:
+    """One message's column values (``_COLUMNS``), checked as :func:`enqueue` promises."""
     if "@" not in to_address or len(to_address) > 254 or any(c in to_address for c in " <>\r\n"):
         raise InvalidInput("The recipient is not an email address.")
     if any(c in text for text in (to_name, subject) for c in "\r\n"):
@@ -103,17 +123,39 @@ async def enqueue(
     if dedupe_key is not None and len(dedupe_key) > 200:
         raise InvalidInput("A dedupe key is at most 200 characters.")
     method, ics = _check_calendar(calendar) if calendar is not None else (None, None)
-    new_id, now = uuid.uuid4(), clock.now()
+    now = clock.now()
+    return [uuid.uuid4(), organisation_id, to_address, _clip(to_name, 200), _clip(subject, 300), body_text, body_html,
+            method, ics, dedupe_key, PENDING, 0, now, now]
+
+
+async def enqueue_all(messages: list[dict[str, Any]], *, audit_entries: list[AuditLog] = ()) -> int:
+    """Queue many emails, each given as :func:`enqueue`'s arguments and checked the same way,
+    and write ``audit_entries`` (``audit.entry(...)``) with them: on PostgreSQL one statement
+    for all, so a change made under a lock pays one round trip for its emails and its audit
+    trail. Joins the caller's transaction; rows whose ``dedupe_key`` is already queued are
+    skipped. Returns how many were queued."""
+    rows = [_row(**m) for m in messages]
     async with transaction():
-        rows = await OutboxMessage.raw(
-            "INSERT INTO outbox_message (id, organisation, to_address, to_name, subject, body_text, body_html, "
-            "calendar_method, calendar_ics, dedupe_key, status, attempts, next_attempt_at, created_at) "
-            "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0, {}, {}) "
-            "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-            new_id, organisation_id, to_address, _clip(to_name, 200), _clip(subject, 300), body_text, body_html,
-            method, ics, dedupe_key, PENDING, now, now,
-        )
-    return new_id if rows else None
+        if not is_postgres(current_engine()):
+            if audit_entries:
+                await audit.write(*audit_entries)
+            queued = 0
+            for values in rows:
+                queued += len(await OutboxMessage.raw(
+                    f"INSERT INTO outbox_message {_COLUMNS} VALUES {_PLACES} "
+                    "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id", *values))
+            return queued
+        along, args = "", []
+        if audit_entries:
+            sql, args = audit.insert_sql(*audit_entries)
+            along = f"WITH audited AS ({sql}) "
+        if not rows:
+            await OutboxMessage.raw(along + "SELECT 1", *args)
+            return 0
+        done = await OutboxMessage.raw(
+            f"{along}INSERT INTO outbox_message {_COLUMNS} VALUES {', '.join(_PLACES for _ in rows)} "
+            "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id", *args, *(v for values in rows for v in values))
+    return len(done)
 
 
 async def enqueue_many(messages: list[dict]) -> int:

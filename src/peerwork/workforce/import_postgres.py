@@ -93,6 +93,11 @@ async def import_streamed(
             if not dry_run:
                 # Imports for one organisation take turns, so two never plan against the same state.
                 await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"import:{organisation_id}")
+            # Right after a bulk load the planner's statistics say the organisation's tables are
+            # near empty, and a nested loop over 100,000 rows then takes minutes: hash joins
+            # are right for every statement here, whatever the statistics say.
+            await connection.execute("SET LOCAL enable_nestloop = off")
+            await connection.execute("SET LOCAL work_mem = '64MB'")  # hash 100,000s of rows in memory
             digest = hashlib.sha256()
             lines, total = _lines(data, digest)
             await connection.execute(_STAGING_DDL)
@@ -103,7 +108,7 @@ async def import_streamed(
             now = datetime.now(timezone.utc)
             if progress:
                 progress("write", 0, report.created + report.updated)
-            await _write(connection, organisation_id, now)
+            await _write(connection, organisation_id, now, report)
             if progress:
                 progress("write", report.created + report.updated, report.created + report.updated)
             await audit.record(
@@ -141,7 +146,6 @@ async def _stage(connection: Any, lines: Any, total: int, report: Any, progress:
             progress("check", report.rows, total)
     if chunk:
         await connection.copy_records_to_table("import_rows", records=chunk, columns=STAGED)
-    await connection.execute("ANALYZE import_rows")
 
 
 async def _check_whole_file(connection: Any, organisation_id: UUID, report: Any) -> None:
@@ -191,48 +195,39 @@ async def _check_whole_file(connection: Any, organisation_id: UUID, report: Any)
     report.teams_created, report.people_created = counts["teams_created"], counts["people_created"]
 
 
-async def _write(connection: Any, organisation_id: UUID, now: datetime) -> None:
+_NEW_TEAMS = """INSERT INTO team (id, organisation, name, created_at)
+    SELECT gen_random_uuid(), $1, s.team, $2 FROM (SELECT DISTINCT team FROM import_rows) s
+    WHERE s.team IS NOT NULL AND NOT EXISTS (SELECT 1 FROM team t WHERE t.organisation = $1 AND t.name = s.team)"""
+# A row for an unknown employee is always a new assignment (a known number with another owner
+# was refused), so these are exactly the people the new rows need.
+_NEW_PEOPLE = """INSERT INTO person (id, organisation, employee_number, created_at, updated_at)
+    SELECT gen_random_uuid(), $1, s.employee_number, $2, $2 FROM (SELECT DISTINCT employee_number FROM import_rows) s
+    WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.organisation = $1 AND p.employee_number = s.employee_number)"""
+_CHANGED_ASSIGNMENTS = f"""UPDATE assignment a SET position_title = s.position_title,
+        lived_experience_role = s.lived_experience_role, afc_band = s.afc_band, team = t.id,
+        start_date = s.start_date, end_date = s.end_date, leaving_reason = s.leaving_reason, fte = s.fte,
+        line_manager_assignment_number = s.line_manager_assignment_number, updated_at = $2
+    FROM import_rows s LEFT JOIN team t ON t.organisation = $1 AND t.name = s.team
+    WHERE a.organisation = $1 AND a.assignment_number = s.assignment_number AND {_CHANGED}"""
+_NEW_ASSIGNMENTS = """INSERT INTO assignment (id, organisation, person, assignment_number, position_title,
+        lived_experience_role, afc_band, team, start_date, end_date, leaving_reason, fte,
+        line_manager_assignment_number, updated_at)
+    SELECT gen_random_uuid(), $1, p.id, s.assignment_number, s.position_title, s.lived_experience_role,
+        s.afc_band, t.id, s.start_date, s.end_date, s.leaving_reason, s.fte, s.line_manager_assignment_number, $2
+    FROM import_rows s
+    JOIN person p ON p.organisation = $1 AND p.employee_number = s.employee_number
+    LEFT JOIN team t ON t.organisation = $1 AND t.name = s.team
+    WHERE NOT EXISTS (
+        SELECT 1 FROM assignment a WHERE a.organisation = $1 AND a.assignment_number = s.assignment_number
+    )"""
+
+
+async def _write(connection: Any, organisation_id: UUID, now: datetime, report: Any) -> None:
     """Teams and people first (only those the written rows need), then the changed assignments,
-    then the new ones."""
-    await connection.execute(
-        """INSERT INTO team (id, organisation, name, created_at)
-        SELECT gen_random_uuid(), $1, s.team, $2 FROM (SELECT DISTINCT team FROM import_rows) s
-        WHERE s.team IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM team t WHERE t.organisation = $1 AND t.name = s.team)""",
-        organisation_id, now,
-    )
-    # A row for an unknown employee is always a new assignment (a known number with another
-    # owner was refused above), so these are exactly the people the new rows need.
-    await connection.execute(
-        """INSERT INTO person (id, organisation, employee_number, created_at, updated_at)
-        SELECT gen_random_uuid(), $1, s.employee_number, $2, $2
-        FROM (SELECT DISTINCT employee_number FROM import_rows) s
-        WHERE NOT EXISTS (
-            SELECT 1 FROM person p WHERE p.organisation = $1 AND p.employee_number = s.employee_number
-        )""",
-        organisation_id, now,
-    )
-    await connection.execute(
-        f"""UPDATE assignment a SET position_title = s.position_title,
-            lived_experience_role = s.lived_experience_role, afc_band = s.afc_band, team = t.id,
-            start_date = s.start_date, end_date = s.end_date, leaving_reason = s.leaving_reason, fte = s.fte,
-            line_manager_assignment_number = s.line_manager_assignment_number, updated_at = $2
-        FROM import_rows s LEFT JOIN team t ON t.organisation = $1 AND t.name = s.team
-        WHERE a.organisation = $1 AND a.assignment_number = s.assignment_number AND {_CHANGED}""",
-        organisation_id, now,
-    )
-    await connection.execute(
-        """INSERT INTO assignment (id, organisation, person, assignment_number, position_title,
-            lived_experience_role, afc_band, team, start_date, end_date, leaving_reason, fte,
-            line_manager_assignment_number, updated_at)
-        SELECT gen_random_uuid(), $1, p.id, s.assignment_number, s.position_title, s.lived_experience_role,
-            s.afc_band, t.id, s.start_date, s.end_date, s.leaving_reason, s.fte,
-            s.line_manager_assignment_number, $2
-        FROM import_rows s
-        JOIN person p ON p.organisation = $1 AND p.employee_number = s.employee_number
-        LEFT JOIN team t ON t.organisation = $1 AND t.name = s.team
-        WHERE NOT EXISTS (
-            SELECT 1 FROM assignment a WHERE a.organisation = $1 AND a.assignment_number = s.assignment_number
-        )""",
-        organisation_id, now,
-    )
+    then the new ones. A statement with nothing to do is skipped: a re-import only reads."""
+    for needed, statement in (
+        (report.teams_created, _NEW_TEAMS), (report.people_created, _NEW_PEOPLE),
+        (report.updated, _CHANGED_ASSIGNMENTS), (report.created, _NEW_ASSIGNMENTS),
+    ):
+        if needed:
+            await connection.execute(statement, organisation_id, now)

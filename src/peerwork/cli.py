@@ -244,7 +244,6 @@ def cmd_import_assignments(settings: Settings, args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         fail(f"{args.file}: no such file")
-    data = path.read_bytes()
 
     async def work() -> int:
         from rich.console import Console
@@ -263,9 +262,10 @@ def cmd_import_assignments(settings: Settings, args: argparse.Namespace) -> int:
                 if done % 500 == 0 or done >= total:
                     bar.update(tasks[phase], completed=done, total=max(total, done))
 
-            report = await import_assignments(
-                org.id, data, dry_run=args.dry_run, all_or_nothing=args.all_or_nothing, progress=progress
-            )
+            with path.open("rb") as source:  # read a chunk at a time, so memory stays flat
+                report = await import_assignments(
+                    org.id, source, dry_run=args.dry_run, all_or_nothing=args.all_or_nothing, progress=progress
+                )
             for task in tasks.values():
                 bar.update(task, completed=bar.tasks[task].total)
         verb = "would be" if not report.applied else "were"

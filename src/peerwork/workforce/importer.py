@@ -1,8 +1,12 @@
 """Apply an assignments CSV to one organisation: idempotent, set-based, all-or-nothing on request.
 
-The plan (what would be created, updated or left alone) is worked out in Python against one
-read of the organisation's current rows; writes go in bulk inside one transaction, so a
-failure part-way leaves nothing behind, and re-importing the same file changes nothing.
+On PostgreSQL the file is streamed: checked a chunk of rows at a time in Python (the rules in
+csv_rows and rules) and COPYed into a temporary staging table, then compared with the
+organisation's rows and applied with a few set-based statements, all in one transaction. Memory
+stays flat however long the file is, and the cost is close to COPY into the same tables.
+On SQLite the whole file is planned in Python against one read of the current rows, then
+written in bulk in one transaction. Either way a failure part-way leaves nothing behind, and
+re-importing the same file changes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 from uuid import UUID
 
 from peerwork.core.db import current_engine, is_postgres, transaction
@@ -123,14 +127,15 @@ def plan_import(rows: list[AssignmentRow], teams: dict, people: dict, assignment
 
 async def import_assignments(
     organisation_id: UUID,
-    data: bytes | str,
+    data: bytes | str | BinaryIO,
     *,
     actor: Principal | None = None,
     dry_run: bool = False,
     all_or_nothing: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import an ESR-style CSV. Guarantees: bad rows are reported with their line numbers and
+    """Import an ESR-style CSV (its bytes or text, or a binary file open at its start, which
+    PostgreSQL reads a chunk at a time). Guarantees: bad rows are reported with their line numbers and
     never written; with ``all_or_nothing`` any bad row means nothing is written; otherwise the
     good rows are written together or not at all; importing the same file twice changes nothing.
     """
@@ -141,6 +146,13 @@ async def import_assignments(
     collecting = gc.isenabled()
     gc.disable()
     try:
+        if is_postgres(current_engine()):
+            from peerwork.workforce.import_postgres import import_streamed
+
+            return await import_streamed(organisation_id, data, actor=actor, dry_run=dry_run,
+                                         all_or_nothing=all_or_nothing, progress=progress)
+        if not isinstance(data, (bytes, str)):
+            data = data.read()
         return await _import(organisation_id, data, actor=actor, dry_run=dry_run,
                              all_or_nothing=all_or_nothing, progress=progress)
     finally:

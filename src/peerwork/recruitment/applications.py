@@ -22,7 +22,7 @@ from peerwork.core.mail.outbox import enqueue
 from peerwork.recruitment import invites
 from peerwork.recruitment.schemas import ApplicationOut, ApplicationSummary
 from peerwork.recruitment.tables import Application, ApplyAttempt, Score
-from peerwork.recruitment.vacancies import public_vacancy, seat
+from peerwork.recruitment.vacancies import london_today, seat
 from peerwork.core.settings import current_settings
 from peerwork.core import audit
 from peerwork.core.access import Principal
@@ -189,13 +189,33 @@ async def _save(values: dict[str, Any], with_equality: bool) -> bool:
     return True
 
 
+# The public form's read of its vacancy: the same rule as vacancies.public_vacancy (open, and not
+# past its closing date in London), as one plain statement, since every submission makes it.
+_OPEN_VACANCY = ("SELECT v.id, v.title, v.peer_values, o.id AS org_id, o.name AS org_name, o.slug AS org_slug "
+                 "FROM vacancy v JOIN organisation o ON o.id = v.organisation "
+                 "WHERE v.id = {vacancy} AND o.slug = {slug} AND v.status = 'open' AND v.closing_date >= {today}")
+
+
+async def open_vacancy(organisation_slug: str, vacancy_id: UUID) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(organisation, vacancy) for the form: the vacancy's id, title and peer values; NotFound
+    for anything not open for applications."""
+    rows = await _run(_OPEN_VACANCY, {"vacancy": vacancy_id, "slug": organisation_slug, "today": london_today()})
+    if not rows:
+        raise NotFound("This vacancy is not open for applications.")
+    row = rows[0]
+    values = row["peer_values"]
+    vacancy = {"id": row["id"], "title": row["title"],
+               "peer_values": json.loads(values) if isinstance(values, str) else values}
+    return {"id": row["org_id"], "name": row["org_name"], "slug": row["org_slug"]}, vacancy
+
+
 async def submit(organisation_slug: str, vacancy_id: UUID, form: ApplicationForm, *, client: str,
                  found: tuple[dict[str, Any], dict[str, Any]] | None = None) -> Submitted:
     """Save one application (and, apart, its equality answers); email the applicant their link.
 
-    ``found`` is the open vacancy the caller has just read (``public_vacancy``), not read again.
+    ``found`` is the open vacancy the caller has just read (:func:`open_vacancy`), not read again.
     """
-    org, vacancy = found or await public_vacancy(organisation_slug, vacancy_id)
+    org, vacancy = found or await open_vacancy(organisation_slug, vacancy_id)
     values = vacancy["peer_values"]
     problems = check_form(form, values)
     if problems:

@@ -90,7 +90,7 @@ async def job_page(request: Request, org_slug: str, vacancy_id: UUID) -> Templat
 @post("/jobs/{org_slug:str}/{vacancy_id:uuid}", include_in_schema=False, status_code=201,
       request_max_body_size=MAX_FORM_BYTES)
 async def apply(request: Request, org_slug: str, vacancy_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template:
-    found = await vacancies.public_vacancy(org_slug, vacancy_id)
+    found = await applications.open_vacancy(org_slug, vacancy_id)  # read once, for the form and the save
     vacancy = found[1]
     form = ApplicationForm(
         name=data.get("name", ""), email=data.get("email", ""), phone=data.get("phone", ""),

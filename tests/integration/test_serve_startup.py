@@ -1,5 +1,6 @@
 """Serving starts without the heavy libraries: ``create_app`` loads neither SciPy (the pairing
-optimiser) nor Matplotlib (the retention chart), and makes no password hash; the first pairing
+optimiser) nor Matplotlib (the retention chart) nor the single sign-on libraries (Authlib,
+joserfc), and makes no password hash; the first pairing
 suggestion and the first chart then load what they need and work. bench/cold_start.py measures
 the start-up time; this holds the cause in place. Runs in a fresh process, as a server starts."""
 
@@ -19,7 +20,7 @@ PROBE = """
 import asyncio, json, sys
 from datetime import date, timedelta
 
-HEAVY = ("scipy", "matplotlib")
+HEAVY = ("scipy", "matplotlib", "authlib", "joserfc")
 
 
 def loaded():

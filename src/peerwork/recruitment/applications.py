@@ -18,7 +18,7 @@ from uuid import UUID, uuid4
 
 from peerwork.core.db import current_engine, is_postgres, named, transaction
 from peerwork.core.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
-from peerwork.core.mail.outbox import enqueue
+from peerwork.core.mail.outbox import PENDING
 from peerwork.recruitment import invites
 from peerwork.recruitment.schemas import ApplicationOut, ApplicationSummary
 from peerwork.recruitment.tables import Application, ApplyAttempt, Score
@@ -83,6 +83,8 @@ def check_form(form: ApplicationForm, values: list[str]) -> list[dict[str, str]]
 
     if not form.name.strip():
         bad("name", "Enter your name.")
+    elif "\r" in form.name or "\n" in form.name:
+        bad("name", "Enter your name on one line.")
     elif len(form.name) > MAX_NAME:
         bad("name", f"Your name can be at most {MAX_NAME} characters.")
     if not EMAIL.match(form.email.strip()) or len(form.email) > MAX_EMAIL:
@@ -167,18 +169,24 @@ _APPLICATION = {
 }
 _EQUALITY = {"id": "{equality_id}", "organisation": "{org}", "vacancy": "{vacancy}", "application": "{application}",
              "answers": "{equality}", "shortlisted": "false"}
+# The applicant's email, queued as core.mail.outbox.enqueue queues one (its checks are met by
+# check_form: an address without spaces or <>, a one-line name and subject within the limits).
+_MAIL = {"id": "{mail}", "organisation": "{org}", "to_address": "{email}", "to_name": "{name}",
+         "subject": "{subject}", "body_text": "{body}", "dedupe_key": "{dedupe_key}", "status": "{pending}",
+         "attempts": "0", "next_attempt_at": "{at}", "created_at": "{at}"}
 _AUDIT = {"id": "{audit}", "at": "{at}", "organisation": "{org}", "action": "'create'",
           "table_name": "'application'", "record_id": "{record_id}", "detail": "{detail}"}
 
 
 async def _save(values: dict[str, Any], with_equality: bool) -> bool:
-    """Count the attempt and save the application, its equality answers (apart) and its audit
-    entry; False, saving nothing, when the client is over its limit. On PostgreSQL that is one
-    statement (each insert feeds on the attempt's), so the submission costs few round trips."""
+    """Count the attempt and save the application, its equality answers (apart), its audit entry
+    and the applicant's email; False, saving nothing, when the client is over its limit. On
+    PostgreSQL that is one statement (each insert feeds on the attempt's): few round trips."""
     parts = [("attempt", _ATTEMPT), ("saved", _insert("application", _APPLICATION, "attempt") + " RETURNING id")]
     if with_equality:
         parts.append(("equality", _insert("equality_response", _EQUALITY, "saved")))
     parts.append(("audit", _insert("audit_log", _AUDIT, "saved")))
+    parts.append(("mail", _insert("outbox_message", _MAIL, "saved")))
     if is_postgres(current_engine()):
         sql = "WITH " + ", ".join(f"{name} AS ({part})" for name, part in parts) + " SELECT id FROM saved"
         return bool(await _run(sql, values))
@@ -233,21 +241,17 @@ async def submit(organisation_slug: str, vacancy_id: UUID, form: ApplicationForm
         "token_hash": digest(token), "expires": now() + timedelta(days=LINK_DAYS),
         "equality_id": uuid4(), "equality": json.dumps(equality),
         "audit": uuid4(), "detail": json.dumps({"via": "public"}),
+        "mail": uuid4(), "pending": PENDING, "dedupe_key": f"application:{application_id}:received",
+        "subject": " ".join(f"Your application: {vacancy['title']}".split())[:300],
+        "body": f"Hello {name},\n\nThank you for applying to be {vacancy['title']} with {org['name']}. Your "
+                f"reference is {reference}.\n\nYour private link, to see how your application is going, book an "
+                f"interview or withdraw:\n{status_link(token)}\n\nKeep it to yourself: anyone with the link can see "
+                f"your application's progress.\n",
     }
     async with transaction():
         await _take_turn(saved["key"])
         if not await _save(saved, bool(equality)):
             raise TooManyAttempts(TOO_MANY)
-        link = status_link(token)
-        await enqueue(
-            to_address=email, to_name=name,
-            subject=f"Your application: {vacancy['title']}",
-            body_text=f"Hello {name},\n\nThank you for applying to be {vacancy['title']} with "
-                      f"{org['name']}. Your reference is {reference}.\n\nYour private link, to see how "
-                      f"your application is going, book an interview or withdraw:\n{link}\n\nKeep it to yourself: "
-                      f"anyone with the link can see your application's progress.\n",
-            organisation_id=org["id"], dedupe_key=f"application:{application_id}:received",
-        )
     return Submitted(application_id, reference, token)
 
 

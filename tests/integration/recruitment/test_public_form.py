@@ -166,3 +166,14 @@ async def test_a_burst_of_whole_submissions_from_one_client_saves_exactly_the_li
     assert len(mail) == limit
     assert all(any(s.token in m["body_text"] and s.reference in m["body_text"] for m in mail) for s in saved)
     assert await ApplyAttempt.count() == limit
+
+
+async def test_a_name_with_a_line_break_is_asked_again_and_nothing_is_saved_or_emailed(app):
+    r = await make_round()
+    url = f"/jobs/north/{r.vacancy_id}"
+    async with client_from(app, "192.0.2.31") as c:
+        token = await csrf(c, url)
+        refused = await c.post(url, data={**form(name="Sam\r\nBcc: everyone@example.org"), "_csrf_token": token})
+    assert refused.status_code == 422 and "Enter your name on one line." in refused.text
+    assert await Application.count() == 0 and await OutboxMessage.count() == 0
+    assert await ApplyAttempt.count() == 1  # an invalid submission still counts against the limit

@@ -26,7 +26,7 @@ from _common import Result, Row, busy_note, fresh_database, others_busy
 
 SUBMISSIONS = int(os.environ.get("BENCH_SUBMISSIONS", "1000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
-TARGET_RATIO = 0.15  # a full submission: lock, one merged statement and the outbox insert in one transaction
+TARGET_RATIO = 0.15  # issue 14; a submission is a vacancy read, then lock + one merged insert in a transaction
 
 
 def client_for(app, ip: str):

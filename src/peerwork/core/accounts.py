@@ -6,6 +6,7 @@ stored, so a copy of the database cannot be used to sign in. Passwords use Argon
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -28,9 +29,14 @@ from peerwork.core.time import now
 TOKEN_PREFIX = "pw_"
 _hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# Verifying against a real hash when the account does not exist keeps the timing the same.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
+
+@functools.cache
+def _dummy_hash() -> str:
+    """What an unknown account's password is verified against, so the timing is the same.
+    Made on first use, not at import (hashing takes a third of a second, and most processes
+    never sign anyone in)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def digest(secret: str) -> str:
@@ -337,8 +343,9 @@ async def _recent_failures(email_hash: str, window: timedelta) -> int:
 
 def password_matches(account: Account | None, password: str) -> bool:
     """Verify against a real hash even when there is no account, so timing says nothing."""
+    dummy = _dummy_hash()  # made on the first sign-in whoever it is for, so that one says nothing either
     try:
-        return _hasher.verify(account.password_hash if account and account.password_hash else _DUMMY_HASH, password)
+        return _hasher.verify(account.password_hash if account and account.password_hash else dummy, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy.optimize import linear_sum_assignment
+if TYPE_CHECKING:
+    import numpy as np
+
+# NumPy and SciPy are imported where they are used, not here: serving starts without them, and
+# only the first pairing suggestion pays for loading them (cached by Python after that).
 
 BASE = 10
 SAME_TEAM = 30
@@ -91,6 +95,8 @@ def score(a: Peer, b: Peer, rules: Rules) -> int:
 
 
 def _indicator(sets: Sequence[frozenset[str]], vocabulary: dict[str, int]) -> np.ndarray:
+    import numpy as np
+
     matrix = np.zeros((len(sets), max(1, len(vocabulary))), dtype=np.int32)
     for row, tags in enumerate(sets):
         for tag in tags:
@@ -101,6 +107,8 @@ def _indicator(sets: Sequence[frozenset[str]], vocabulary: dict[str, int]) -> np
 def score_matrix(new: Sequence[Peer], experienced: Sequence[Peer], rules: Rules) -> np.ndarray:
     """Scores of every new × experienced pair (int64), FORBIDDEN where they may not pair.
     Vectorised; equal, element by element, to :func:`score`."""
+    import numpy as np
+
     n, m = len(new), len(experienced)
     if not n or not m:
         return np.zeros((n, m), dtype=np.int64)
@@ -165,6 +173,9 @@ def score_matrix(new: Sequence[Peer], experienced: Sequence[Peer], rules: Rules)
 def best_assignment(scores: np.ndarray, capacities: Sequence[int] | None = None) -> list[tuple[int, int]]:
     """The (row, column) pairs of a maximum-total matching: each row at most once, each
     column at most ``capacities[j]`` times, never a FORBIDDEN cell."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
     n, m = scores.shape
     capacities = [1] * m if capacities is None else list(capacities)
     if n == 0 or m == 0:

@@ -8,20 +8,21 @@ read of it is audited. The equality form is stored apart and only ever counted.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
-from peerwork.core.db import current_engine, is_postgres, transaction
+from peerwork.core.db import current_engine, is_postgres, named, transaction
 from peerwork.core.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
-from peerwork.core.mail.outbox import enqueue
+from peerwork.core.mail.outbox import PENDING
 from peerwork.recruitment import invites
 from peerwork.recruitment.schemas import ApplicationOut, ApplicationSummary
-from peerwork.recruitment.tables import Application, ApplyAttempt, EqualityResponse, Score
-from peerwork.recruitment.vacancies import public_vacancy, seat
+from peerwork.recruitment.tables import Application, ApplyAttempt, Score
+from peerwork.recruitment.vacancies import london_today, seat
 from peerwork.core.settings import current_settings
 from peerwork.core import audit
 from peerwork.core.access import Principal
@@ -82,6 +83,8 @@ def check_form(form: ApplicationForm, values: list[str]) -> list[dict[str, str]]
 
     if not form.name.strip():
         bad("name", "Enter your name.")
+    elif "\r" in form.name or "\n" in form.name:
+        bad("name", "Enter your name on one line.")
     elif len(form.name) > MAX_NAME:
         bad("name", f"Your name can be at most {MAX_NAME} characters.")
     if not EMAIL.match(form.email.strip()) or len(form.email) > MAX_EMAIL:
@@ -105,63 +108,151 @@ def check_form(form: ApplicationForm, values: list[str]) -> list[dict[str, str]]
     return problems
 
 
+TOO_MANY = ("Too many applications have been sent from here in the last hour. "
+            "Please try again later, or contact the recruitment team.")
+
+# The rate limit as one statement: this client's attempt is saved only while fewer than the
+# limit were saved in the last hour, so counting and saving cannot be split by another request.
+_ATTEMPT = ("INSERT INTO apply_attempt (id, client_hash, at) SELECT {attempt}, {key}, {at} "
+            "WHERE (SELECT count(*) FROM apply_attempt WHERE client_hash = {key} AND at > {since}) < {limit} "
+            "RETURNING id")
+
+
+async def _run(sql: str, values: dict[str, Any]) -> list[dict[str, Any]]:
+    template, bound = named(sql, **values)
+    return await Application.raw(template, *bound)
+
+
+async def _take_turn(key: str) -> None:
+    if is_postgres(current_engine()):
+        # READ COMMITTED would let two concurrent submissions both count 19 and both insert:
+        # one client's submissions take turns, on every instance (SQLite's IMMEDIATE transaction
+        # already does). The lock is its own statement so the count that follows sees every
+        # attempt committed before it was granted.
+        await ApplyAttempt.raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)
+
+
+def _attempt_values(client: str) -> dict[str, Any]:
+    at = now()
+    return {"attempt": uuid4(), "key": client_key(client), "at": at, "since": at - timedelta(hours=1),
+            "limit": current_settings().apply_limit_per_hour}
+
+
 async def note_attempt(client: str) -> None:
     """Count this submission against the client; TooManyAttempts past the hourly limit.
 
-    Runs in its own transaction, before validation, so invalid bursts are limited too.
+    Runs in its own transaction, so invalid bursts are limited too.
     """
-    key, limit = client_key(client), current_settings().apply_limit_per_hour
+    values = _attempt_values(client)
     async with transaction():
-        if is_postgres(current_engine()):
-            # READ COMMITTED would let two concurrent submissions both count 19 and both insert:
-            # one client's submissions take turns (SQLite's IMMEDIATE transaction already does).
-            await ApplyAttempt.raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)
-        recent = await ApplyAttempt.count().where(
-            (ApplyAttempt.client_hash == key) & (ApplyAttempt.at > now() - timedelta(hours=1)))
-        if recent >= limit:
-            raise TooManyAttempts("Too many applications have been sent from here in the last hour. "
-                                  "Please try again later, or contact the recruitment team.")
-        await ApplyAttempt(client_hash=key).save()
+        await _take_turn(values["key"])
+        if not await _run(_ATTEMPT, values):
+            raise TooManyAttempts(TOO_MANY)
 
 
 def new_reference() -> str:
     return "C-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
 
 
-async def submit(organisation_slug: str, vacancy_id: UUID, form: ApplicationForm, *, client: str) -> Submitted:
-    """Save one application (and, apart, its equality answers); email the applicant their link."""
-    await note_attempt(client)
-    org, vacancy = await public_vacancy(organisation_slug, vacancy_id)
+def _insert(table: str, values: dict[str, str], source: str | None) -> str:
+    """``INSERT INTO table (columns) SELECT values [FROM source]``: ``values`` maps each column
+    to its SQL (a ``{name}`` placeholder or a column of ``source``)."""
+    sql = f"INSERT INTO {table} ({', '.join(values)}) SELECT {', '.join(values.values())}"
+    return sql + (f" FROM {source}" if source else "")
+
+
+_APPLICATION = {
+    "id": "{application}", "organisation": "{org}", "vacancy": "{vacancy}", "reference": "{reference}",
+    "name": "{name}", "email": "{email}", "phone": "{phone}", "answers": "{answers}", "statement": "{statement}",
+    "adjustments": "{adjustments}", "status": "'submitted'", "token_hash": "{token_hash}",
+    "token_expires_at": "{expires}", "interview_sequence": "0", "submitted_at": "{at}",
+}
+_EQUALITY = {"id": "{equality_id}", "organisation": "{org}", "vacancy": "{vacancy}", "application": "{application}",
+             "answers": "{equality}", "shortlisted": "false"}
+# The applicant's email, queued as core.mail.outbox.enqueue queues one (its checks are met by
+# check_form: an address without spaces or <>, a one-line name and subject within the limits).
+_MAIL = {"id": "{mail}", "organisation": "{org}", "to_address": "{email}", "to_name": "{name}",
+         "subject": "{subject}", "body_text": "{body}", "dedupe_key": "{dedupe_key}", "status": "{pending}",
+         "attempts": "0", "next_attempt_at": "{at}", "created_at": "{at}"}
+_AUDIT = {"id": "{audit}", "at": "{at}", "organisation": "{org}", "action": "'create'",
+          "table_name": "'application'", "record_id": "{record_id}", "detail": "{detail}"}
+
+
+async def _save(values: dict[str, Any], with_equality: bool) -> bool:
+    """Count the attempt and save the application, its equality answers (apart), its audit entry
+    and the applicant's email; False, saving nothing, when the client is over its limit. On
+    PostgreSQL that is one statement (each insert feeds on the attempt's): few round trips."""
+    parts = [("attempt", _ATTEMPT), ("saved", _insert("application", _APPLICATION, "attempt") + " RETURNING id")]
+    if with_equality:
+        parts.append(("equality", _insert("equality_response", _EQUALITY, "saved")))
+    parts.append(("audit", _insert("audit_log", _AUDIT, "saved")))
+    parts.append(("mail", _insert("outbox_message", _MAIL, "saved")))
+    if is_postgres(current_engine()):
+        sql = "WITH " + ", ".join(f"{name} AS ({part})" for name, part in parts) + " SELECT id FROM saved"
+        return bool(await _run(sql, values))
+    if not await _run(_ATTEMPT, values):
+        return False
+    for _, part in parts[1:]:
+        await _run(part.replace(" FROM attempt", "").replace(" FROM saved", ""), values)
+    return True
+
+
+# The public form's read of its vacancy: the same rule as vacancies.public_vacancy (open, and not
+# past its closing date in London), as one plain statement, since every submission makes it.
+_OPEN_VACANCY = ("SELECT v.id, v.title, v.peer_values, o.id AS org_id, o.name AS org_name, o.slug AS org_slug "
+                 "FROM vacancy v JOIN organisation o ON o.id = v.organisation "
+                 "WHERE v.id = {vacancy} AND o.slug = {slug} AND v.status = 'open' AND v.closing_date >= {today}")
+
+
+async def open_vacancy(organisation_slug: str, vacancy_id: UUID) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(organisation, vacancy) for the form: the vacancy's id, title and peer values; NotFound
+    for anything not open for applications."""
+    rows = await _run(_OPEN_VACANCY, {"vacancy": vacancy_id, "slug": organisation_slug, "today": london_today()})
+    if not rows:
+        raise NotFound("This vacancy is not open for applications.")
+    row = rows[0]
+    values = row["peer_values"]
+    vacancy = {"id": row["id"], "title": row["title"],
+               "peer_values": json.loads(values) if isinstance(values, str) else values}
+    return {"id": row["org_id"], "name": row["org_name"], "slug": row["org_slug"]}, vacancy
+
+
+async def submit(organisation_slug: str, vacancy_id: UUID, form: ApplicationForm, *, client: str,
+                 found: tuple[dict[str, Any], dict[str, Any]] | None = None) -> Submitted:
+    """Save one application (and, apart, its equality answers); email the applicant their link.
+
+    ``found`` is the open vacancy the caller has just read (:func:`open_vacancy`), not read again.
+    """
+    org, vacancy = found or await open_vacancy(organisation_slug, vacancy_id)
     values = vacancy["peer_values"]
     problems = check_form(form, values)
     if problems:
+        await note_attempt(client)  # the limit first: a client over it is told so, not what to fix
         raise InvalidInput("; ".join(p["problem"] for p in problems), errors=problems)
     token = secrets.token_urlsafe(32)
+    application_id, reference = uuid4(), new_reference()
+    name, email = form.name.strip(), form.email.strip()
+    equality = {q: a for q, a in form.equality.items() if a}
+    saved = _attempt_values(client) | {
+        "application": application_id, "record_id": str(application_id), "org": org["id"],
+        "vacancy": vacancy_id, "reference": reference, "name": name, "email": email, "phone": form.phone.strip(),
+        "answers": json.dumps({v: form.answers[v].strip() for v in values}),
+        "statement": form.statement.strip() or None, "adjustments": form.adjustments.strip(),
+        "token_hash": digest(token), "expires": now() + timedelta(days=LINK_DAYS),
+        "equality_id": uuid4(), "equality": json.dumps(equality),
+        "audit": uuid4(), "detail": json.dumps({"via": "public"}),
+        "mail": uuid4(), "pending": PENDING, "dedupe_key": f"application:{application_id}:received",
+        "subject": " ".join(f"Your application: {vacancy['title']}".split())[:300],
+        "body": f"Hello {name},\n\nThank you for applying to be {vacancy['title']} with {org['name']}. Your "
+                f"reference is {reference}.\n\nYour private link, to see how your application is going, book an "
+                f"interview or withdraw:\n{status_link(token)}\n\nKeep it to yourself: anyone with the link can see "
+                f"your application's progress.\n",
+    }
     async with transaction():
-        application = Application(
-            organisation=org["id"], vacancy=vacancy_id, reference=new_reference(), name=form.name.strip(),
-            email=form.email.strip(), phone=form.phone.strip(),
-            answers={v: form.answers[v].strip() for v in values}, statement=form.statement.strip() or None,
-            adjustments=form.adjustments.strip(), token_hash=digest(token),
-            token_expires_at=now() + timedelta(days=LINK_DAYS),
-        )
-        await application.save()
-        equality = {q: a for q, a in form.equality.items() if a}
-        if equality:
-            await EqualityResponse(organisation=org["id"], vacancy=vacancy_id, application=application.id,
-                                   answers=equality).save()
-        await audit.record(None, "create", "application", application.id, organisation_id=org["id"], via="public")
-        link = status_link(token)
-        await enqueue(
-            to_address=application.email, to_name=application.name,
-            subject=f"Your application: {vacancy['title']}",
-            body_text=f"Hello {application.name},\n\nThank you for applying to be {vacancy['title']} with "
-                      f"{org['name']}. Your reference is {application.reference}.\n\nYour private link, to see how "
-                      f"your application is going, book an interview or withdraw:\n{link}\n\nKeep it to yourself: "
-                      f"anyone with the link can see your application's progress.\n",
-            organisation_id=org["id"], dedupe_key=f"application:{application.id}:received",
-        )
-    return Submitted(application.id, application.reference, token)
+        await _take_turn(saved["key"])
+        if not await _save(saved, bool(equality)):
+            raise TooManyAttempts(TOO_MANY)
+    return Submitted(application_id, reference, token)
 
 
 def status_link(token: str) -> str:

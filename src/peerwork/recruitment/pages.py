@@ -90,7 +90,8 @@ async def job_page(request: Request, org_slug: str, vacancy_id: UUID) -> Templat
 @post("/jobs/{org_slug:str}/{vacancy_id:uuid}", include_in_schema=False, status_code=201,
       request_max_body_size=MAX_FORM_BYTES)
 async def apply(request: Request, org_slug: str, vacancy_id: UUID, data: Annotated[dict[str, str], FORM]) -> Template:
-    _, vacancy = await vacancies.public_vacancy(org_slug, vacancy_id)
+    found = await applications.open_vacancy(org_slug, vacancy_id)  # read once, for the form and the save
+    vacancy = found[1]
     form = ApplicationForm(
         name=data.get("name", ""), email=data.get("email", ""), phone=data.get("phone", ""),
         answers={v: data.get(f"answer_{i}", "") for i, v in enumerate(vacancy["peer_values"])},
@@ -98,7 +99,7 @@ async def apply(request: Request, org_slug: str, vacancy_id: UUID, data: Annotat
         equality={q: data.get(f"eq_{q}", "") for q in EQUALITY_QUESTIONS},
     )
     try:
-        done = await applications.submit(org_slug, vacancy_id, form, client=client_of(request))
+        done = await applications.submit(org_slug, vacancy_id, form, client=client_of(request), found=found)
     except InvalidInput as exc:
         return await _job(request, org_slug, vacancy_id, status_code=422, form=data, errors=exc.errors)
     return render(request, "applied.html", status_code=201, title="Application sent", vacancy=vacancy,

@@ -136,3 +136,44 @@ async def test_the_rate_limit_holds_when_one_clients_submissions_arrive_at_once(
                                     return_exceptions=True)
     assert sum(o is None for o in outcomes) == limit
     assert all(isinstance(o, TooManyAttempts) for o in outcomes if o is not None)
+
+
+async def test_a_burst_of_whole_submissions_from_one_client_saves_exactly_the_limit_and_nothing_half():
+    import asyncio
+
+    from peerwork.core.errors import TooManyAttempts
+    from peerwork.core.tables import AuditLog
+    from tests.integration.recruitment.helpers import apply
+
+    r = await make_round()
+    limit = current_settings().apply_limit_per_hour
+    outcomes = await asyncio.gather(
+        *(apply(r, f"Burst {i:02d}", client="203.0.113.90", equality={"age": "25-34"}) for i in range(limit + 5)),
+        return_exceptions=True)
+    saved = [o for o in outcomes if not isinstance(o, BaseException)]
+    assert len(saved) == limit
+    assert all(isinstance(o, TooManyAttempts) for o in outcomes if isinstance(o, BaseException))
+    ids = {s.application_id for s in saved}
+    rows = await Application.select(Application.id, Application.reference, Application.token_hash)
+    assert {row["id"] for row in rows} == ids and len(rows) == limit
+    # Each saved application has its equality answers (apart), one audit entry and one email with its link.
+    assert {row["application"] for row in await EqualityResponse.select(EqualityResponse.application)} == ids
+    audited = await AuditLog.select(AuditLog.record_id, AuditLog.detail).where(
+        AuditLog.table_name == "application").output(load_json=True)
+    assert sorted(a["record_id"] for a in audited) == sorted(str(i) for i in ids)
+    assert all(a["detail"] == {"via": "public"} for a in audited)
+    mail = await OutboxMessage.select(OutboxMessage.body_text)
+    assert len(mail) == limit
+    assert all(any(s.token in m["body_text"] and s.reference in m["body_text"] for m in mail) for s in saved)
+    assert await ApplyAttempt.count() == limit
+
+
+async def test_a_name_with_a_line_break_is_asked_again_and_nothing_is_saved_or_emailed(app):
+    r = await make_round()
+    url = f"/jobs/north/{r.vacancy_id}"
+    async with client_from(app, "192.0.2.31") as c:
+        token = await csrf(c, url)
+        refused = await c.post(url, data={**form(name="Sam\r\nBcc: everyone@example.org"), "_csrf_token": token})
+    assert refused.status_code == 422 and "Enter your name on one line." in refused.text
+    assert await Application.count() == 0 and await OutboxMessage.count() == 0
+    assert await ApplyAttempt.count() == 1  # an invalid submission still counts against the limit

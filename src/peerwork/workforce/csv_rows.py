@@ -328,3 +328,23 @@ def parse_assignments(text: str, on_row: Callable[[int], None] | None = None) ->
         result.rows = [r for r in result.rows if r.assignment_number not in repeated]
     result.problems.sort(key=problem_order)
     return result
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did (both the SQLite and the streamed PostgreSQL paths)."""
+
+    rows: int = 0
+    valid_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    people_created: int = 0
+    teams_created: int = 0
+    applied: bool = False
+    dry_run: bool = False
+    errors: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors

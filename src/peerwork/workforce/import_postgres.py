@@ -19,6 +19,7 @@ from peerwork.core import audit
 from peerwork.core.access import Principal
 from peerwork.core.db import current_engine, transaction
 from peerwork.workforce.csv_rows import (
+    ImportReport,
     RowProblem,
     RowProblemError,
     check_rows,
@@ -84,7 +85,6 @@ async def import_streamed(
     all_or_nothing: bool,
     progress: Any,
 ) -> Any:
-    from peerwork.workforce.importer import ImportReport
 
     report = ImportReport(dry_run=dry_run)
     try:

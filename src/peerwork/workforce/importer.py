@@ -23,7 +23,7 @@ from uuid import UUID
 from peerwork.core.db import current_engine, is_postgres, transaction
 from peerwork.core import audit
 from peerwork.core.access import Principal
-from peerwork.workforce.csv_rows import AssignmentRow, RowProblem, parse_assignments
+from peerwork.workforce.csv_rows import AssignmentRow, ImportReport, RowProblem, parse_assignments
 from peerwork.workforce.tables import Assignment, Team
 from peerwork.core.tables import Person
 
@@ -34,24 +34,6 @@ FIELDS = (
     "person", "position_title", "lived_experience_role", "afc_band", "team",
     "start_date", "end_date", "leaving_reason", "fte", "line_manager_assignment_number",
 )
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    valid_rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    people_created: int = 0
-    teams_created: int = 0
-    applied: bool = False
-    dry_run: bool = False
-    errors: list[RowProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 @dataclass

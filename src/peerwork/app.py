@@ -150,7 +150,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                      "person_providers": capabilities.person_providers()}),
         debug=settings.debug,
     )
-    describe_served(app)  # problem+json errors, real media types, `format: time` (core/schema.py)
+    describe_served(app)  # on first build: problem+json errors, real media types, `format: time` (core/schema.py)
     return app
 
 

@@ -8,17 +8,22 @@ too big, is not one REPLY, or whose token nobody recognises is dropped without a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from peerwork.calendar import imip
 from peerwork.calendar.providers import CalendarProvider
-from peerwork.core.mail.inbound import InboundListener
 from peerwork.core.settings import Settings
+
+if TYPE_CHECKING:
+    from peerwork.core.mail.inbound import InboundListener
 
 
 def reply_listener(settings: Settings, providers: Sequence[CalendarProvider]) -> InboundListener | None:
     """The listener this process should run, or None when replies are not configured here."""
     if not settings.reply_address or not settings.reply_smtp_port:
         return None
+    from peerwork.core.mail.inbound import InboundListener  # aiosmtpd: only where replies come in
+
     handlers = [p.reply for p in providers if p.reply is not None]
     base = settings.reply_address
 

@@ -67,7 +67,29 @@ def served_media_types(app: Litestar) -> dict[tuple[str, str], tuple[str, ...]]:
     return served
 
 
-def describe_served(app: Litestar) -> OpenAPI:
+def describe_served(app: Litestar) -> None:
+    """Describe the OpenAPI document (``describe``) when it is first built, on the first
+    request for /schema or a first look at ``app.openapi_schema``, not at start-up: building it
+    takes a quarter of a second that an instance starting to serve should not wait for.
+
+    Litestar 2 builds the document lazily in its OpenAPI plugin's ``_build_openapi`` and keeps
+    it; the plugin has slots, so the one way in is to make it an instance of a subclass that
+    describes what it builds (private but stable across 2.x; Litestar is pinned below 3).
+    tests/integration/test_openapi_document.py fails if it stops being applied.
+    """
+    from litestar._openapi.plugin import OpenAPIPlugin
+
+    class DescribedOpenAPIPlugin(OpenAPIPlugin):
+        __slots__ = ()
+
+        def _build_openapi(self) -> OpenAPI:
+            return describe(super()._build_openapi(), self.app)
+
+    plugin = app.plugins.get(OpenAPIPlugin)
+    plugin.__class__ = DescribedOpenAPIPlugin
+
+
+def describe(openapi: OpenAPI, app: Litestar) -> OpenAPI:
     """Make the app's OpenAPI document say what is really served (in place):
 
     - every error answer is ``application/problem+json`` (the one mapping in ``core.errors``),
@@ -77,7 +99,7 @@ def describe_served(app: Litestar) -> OpenAPI:
     - ``datetime.time`` values, served as "10:00:00", are ``format: time`` (Litestar says
       ``duration``, the format of a timedelta; no API shape here holds a timedelta).
     """
-    openapi, media_types = app.openapi_schema, served_media_types(app)
+    media_types = served_media_types(app)
     components = openapi.components
     components.schemas = {**(components.schemas or {}), "Problem": PROBLEM_SCHEMA}
     problem_ref = Reference(ref="#/components/schemas/Problem")

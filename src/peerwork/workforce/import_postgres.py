@@ -100,6 +100,9 @@ async def import_streamed(
             await connection.execute("SET LOCAL work_mem = '64MB'")  # hash 100,000s of rows in memory
             digest = hashlib.sha256()
             lines, total = _lines(data, digest)
+            # An import inside a longer transaction (the demo loads two organisations in one)
+            # finds the last one's staging table still there: ON COMMIT DROP has not fired yet.
+            await connection.execute("DROP TABLE IF EXISTS pg_temp.import_rows")
             await connection.execute(_STAGING_DDL)
             await _stage(connection, lines, total, report, progress)
             await _check_whole_file(connection, organisation_id, report)

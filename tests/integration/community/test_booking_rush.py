@@ -2,6 +2,7 @@
 queue, its email and its audit entry, and a cancelled booking's queue slot is never reused."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
@@ -132,7 +133,7 @@ async def test_many_emails_and_their_audit_entries_are_written_together_and_chec
 
     org = await make_org("rush")
     lead = await make_user(org, "peer_lead")
-    event = ical.CalEvent(uid="u@peerwork", summary="Co-reflection", start=now(), end=now(), stamp=now(), sequence=0)
+    event = ical.CalEvent(uid="u@peerwork", summary="Co-reflection", start=now(), end=now() + timedelta(hours=1), stamp=now(), sequence=0)
     invite = ical.invite("REQUEST", event, organizer=ical.Person(email="from@rush.example", name="Rush"),
                          attendee=ical.Person(email="a@rush.example", name="A"))
     messages = [

@@ -31,7 +31,7 @@ from peerwork.core.logs import configure_logging
 from peerwork.core.migrate import require_migrated
 from peerwork.core.requests import refuse_hostile_input
 from peerwork.core.schema import describe_served
-from peerwork.core.security import IdentifyCaller, current_principal, has_route_right
+from peerwork.core.security import RIGHTS_CHECKED, IdentifyCaller, current_principal
 from peerwork.core.settings import Settings, load_settings, use_settings
 from peerwork.web.shell import error_page
 
@@ -108,7 +108,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     api = Router(
         path="/api/v1",
         route_handlers=capabilities.routes(),
-        guards=[has_route_right],
+        # Every route's declared right, checked by IdentifyCaller (has_route_right, without
+        # the per-request handler copy a Litestar guard makes).
+        opt={RIGHTS_CHECKED: True},
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
         security=[{"bearer": []}],
     )

@@ -52,6 +52,10 @@ FIXED = (
 _OURS = {b"content-security-policy"} | {name for name, _ in FIXED}
 
 
+_CSP_HEADER = (b"content-security-policy", CSP.encode())
+_DOCS_CSP_HEADER = (b"content-security-policy", DOCS_CSP.encode())
+
+
 def policy_for(path: str) -> str:
     docs = path == "/schema" or (path.startswith("/schema/") and not path.startswith("/schema/openapi."))
     return DOCS_CSP if docs else CSP
@@ -68,14 +72,18 @@ async def security_headers(message: Any, scope: Any) -> None:
         return
     https = scope.get("scheme") == "https"
     headers = []
-    for name, value in message.get("headers") or []:
-        name = name.lower() if isinstance(name, bytes) else name.encode("latin-1").lower()
-        value = value if isinstance(value, bytes) else value.encode("latin-1")
+    for name, value in message.get("headers") or ():
+        if not isinstance(name, bytes):
+            name = name.encode("latin-1")
+        name = name.lower()
         if name in _OURS:
             continue
+        if not isinstance(value, bytes):
+            value = value.encode("latin-1")
         if https and name == b"set-cookie":
             value = _secure(value)
         headers.append((name, value))
-    headers.append((b"content-security-policy", policy_for(scope.get("path", "")).encode()))
+    path = scope.get("path", "")
+    headers.append(_DOCS_CSP_HEADER if path.startswith("/schema") and policy_for(path) is DOCS_CSP else _CSP_HEADER)
     headers.extend(FIXED)
     message["headers"] = headers

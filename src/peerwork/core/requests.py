@@ -53,12 +53,24 @@ def _nul_field(value: Any, path: str) -> str | None:
     return None
 
 
+_BODILESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+
+
+def _has_content_type(scope: Any) -> bool:
+    # The raw ASGI headers (names arrive lower-case): no Headers object for the common case.
+    return any(name == b"content-type" and value for name, value in scope.get("headers", ()))
+
+
 async def refuse_hostile_input(request: Request) -> None:
     """``before_request`` hook: refuse NUL characters and over-deep JSON with a 400."""
-    for name, value in request.query_params.multi_items():
-        if NUL in name or NUL in value:
-            raise _refuse(name.replace(NUL, "") or "query", "contains a NUL character")
-    if request.method in {"GET", "HEAD", "OPTIONS", "DELETE"} and not request.headers.get("content-type"):
+    scope = request.scope
+    query = scope.get("query_string", b"")
+    # A NUL can only come from a raw 0x00 byte or "%00": parse the query only when one is there.
+    if b"%00" in query or b"\x00" in query:
+        for name, value in request.query_params.multi_items():
+            if NUL in name or NUL in value:
+                raise _refuse(name.replace(NUL, "") or "query", "contains a NUL character")
+    if scope["method"] in _BODILESS and not _has_content_type(scope):
         return
     content_type, _ = request.content_type
     if content_type == "application/json" or content_type.endswith("+json"):

@@ -21,6 +21,10 @@ from peerwork.core.access import Principal
 SESSION_COOKIE = "peerwork_session"
 API_PREFIX = "/api/"
 SELF = "self"  # a route any signed-in caller may use, for their own things
+# Set in the ``opt`` of a router (app.py: the API) whose every route needs its declared right.
+# IdentifyCaller checks the right itself: a Litestar guard would copy the route handler on
+# every request, which cost the hot read path more than the check.
+RIGHTS_CHECKED = "peerwork_rights_checked"
 
 
 def _bearer(scope: Scope) -> str | None:
@@ -45,16 +49,24 @@ class IdentifyCaller(AbstractMiddleware):
             if cookie:
                 principal = await accounts.authenticate_session(cookie)
         scope["user"] = principal
+        handler = scope.get("route_handler")
+        if handler is not None and handler.opt.get(RIGHTS_CHECKED):
+            _require_route_right(principal, handler)
         await self.app(scope, receive, send)
 
 
 async def has_route_right(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Every API route declares ``opt={"right": ...}`` ("self" = any signed-in caller).
+    :class:`IdentifyCaller` checks this for routers marked ``RIGHTS_CHECKED`` (the API); as a
+    guard it serves any router that is not.
 
     A route that forgets to declare one is refused (fail closed); the isolation test also
     checks that every route declares one.
     """
-    principal = connection.scope.get("user")
+    _require_route_right(connection.scope.get("user"), handler)
+
+
+def _require_route_right(principal: Principal | None, handler: BaseRouteHandler) -> None:
     if principal is None:
         raise NotAuthenticated("Send a valid API token: Authorization: Bearer <token>.")
     right = handler.opt.get("right")

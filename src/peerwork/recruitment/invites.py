@@ -16,7 +16,7 @@ from uuid import UUID
 
 from peerwork.calendar import delivery, ical
 from peerwork.calendar.feeds import forget_fingerprints
-from peerwork.community.calendar_choice import calendar_delivery, has_live_feed
+from peerwork.community.calendar_choice import has_live_feed, next_copy
 from peerwork.core.mail.outbox import enqueue
 from peerwork.core.settings import current_settings
 from peerwork.core.tables import Account
@@ -84,24 +84,6 @@ async def _set_state(application_id: UUID, account_id: UUID, before: str | None,
         await InterviewInvite(application=application_id, account=account_id, invite_state=after).save()
 
 
-async def _for_panel_member(account_id: UUID, method: str, state: str | None) -> tuple[str | None, str | None, str]:
-    """The invite this panel member gets (if any), their copy's new state, and a line saying where it is."""
-    if method == "CANCEL":
-        sent, new_state = delivery.on_place_ended(state)
-        return sent, new_state, "The calendar invite attached takes it out of your calendar." if sent else ""
-    mode = await calendar_delivery(account_id)
-    live = await has_live_feed(account_id)
-    sent, new_state = delivery.on_place_held(mode, has_live_feed=live, state=state)
-    if sent == "REQUEST":
-        return sent, new_state, "The calendar invite is attached."
-    if sent == "CANCEL":
-        return sent, new_state, ("Your peerwork calendar feed shows it now; the calendar invite attached removes "
-                                 "the copy the earlier invite made, so it does not show twice.")
-    return None, new_state, ("It is in your peerwork calendar feed." if live else
-                             "You chose to get calendar items through your calendar feed: make its link on the "
-                             "My calendar page to see them in your calendar app.")
-
-
 async def _mail(a: dict[str, Any], email: str, name: str, sent: str | None, subject: str, summary: str,
                 line: str, more: str, dedupe: str) -> None:
     """One email about an interview, with the invite ``sent`` (REQUEST or CANCEL) when not None."""
@@ -147,7 +129,7 @@ async def tell(application_id: UUID, method: str, subject: str) -> None:
             continue
         states = await invite_states(p["account"], [application_id])
         state = states.get(application_id)
-        sent, new_state, line = await _for_panel_member(p["account"], method, state)
+        sent, new_state, line = await next_copy(p["account"], method, state)
         await _set_state(application_id, p["account"], state, new_state, application_id in states)
         await _mail(a, p["email"], p["name"], sent, subject, summary, line, "",
                     f"interview:{application_id}:{sequence}:{p['email']}:{method}")

@@ -17,7 +17,7 @@ from peerwork.core.time import now, when
 from peerwork.core.time import LONDON
 from peerwork.core.mail.outbox import enqueue
 from peerwork.core.settings import current_settings
-from peerwork.community.calendar_choice import calendar_delivery, has_live_feed
+from peerwork.community.calendar_choice import has_live_feed, next_copy
 from peerwork.supervision.tables import GroupMember, SessionInvite, SupervisionSession
 from peerwork.core.tables import Account
 
@@ -84,24 +84,6 @@ async def _set_state(session_id: UUID, account_id: UUID, before: str | None, aft
         await SessionInvite(session=session_id, account=account_id, invite_state=after).save()
 
 
-async def _for_person(account_id: UUID, method: str | None, state: str | None) -> tuple[str | None, str | None, str]:
-    """The invite this person gets (if any), their copy's new state, and a line saying where it is."""
-    if method == "CANCEL":
-        sent, new_state = delivery.on_place_ended(state)
-        return sent, new_state, "The calendar invite attached takes it out of your calendar." if sent else ""
-    mode = await calendar_delivery(account_id)
-    live = await has_live_feed(account_id)
-    sent, new_state = delivery.on_place_held(mode, has_live_feed=live, state=state)
-    if sent == "REQUEST":
-        return sent, new_state, "The calendar invite is attached."
-    if sent == "CANCEL":
-        return sent, new_state, ("Your peerwork calendar feed shows it now; the calendar invite attached removes "
-                                 "the copy the earlier invite made, so it does not show twice.")
-    return None, new_state, ("It is in your peerwork calendar feed." if live else
-                             "You chose to get calendar items through your calendar feed: make its link on the "
-                             "My calendar page to see them in your calendar app.")
-
-
 async def _mail(s: dict[str, Any], account: dict[str, Any], sent: str | None, subject: str, opening: str,
                 dedupe: str) -> None:
     """One email about a session, with the invite ``sent`` (REQUEST or CANCEL) when not None."""
@@ -142,7 +124,7 @@ async def tell(session_id: UUID, method: str | None, subject: str, opening: str,
         if method is not None:
             states = await invite_states(account["id"], [session_id])
             state = states.get(session_id)
-            sent, new_state, line = await _for_person(account["id"], method, state)
+            sent, new_state, line = await next_copy(account["id"], method, state)
             await _set_state(session_id, account["id"], state, new_state, session_id in states)
         await _mail(s, account, sent, subject, f"{opening} {line}" if line else opening,
                     f"supervision:{session_id}:{s['sequence']}:{account['id']}:{method}:{occasion}")

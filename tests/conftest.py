@@ -143,3 +143,21 @@ async def client(app):
 
 
 __all__ = ["IS_POSTGRES", "is_postgres"]
+
+
+@pytest.fixture
+def smtp_down():
+    """A real SMTP server on loopback that is not listening yet: nothing answers on its port
+    until ``start()``."""
+    from tests.mailserver import SmtpServer
+
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_down):
+    """A real SMTP server on loopback that keeps what it receives."""
+    smtp_down.start()
+    return smtp_down

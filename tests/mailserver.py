@@ -3,18 +3,12 @@ used by the mail tests and by the browser tests' live server."""
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
 
 from peerwork.core.mail.transports import SmtpTransport
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.ports import free_port
 
 
 @dataclass

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.e2e.browser import CreatedAccount, LiveServer, sign_in
 from tests.mailserver import SmtpServer
+from tests.ports import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -53,11 +53,6 @@ def _server_env(database_url: str, public_url: str, run_dir: Path, mail_url: str
     })
     return env
 
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _peerwork(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
@@ -95,7 +90,7 @@ def mailbox() -> Iterator[SmtpServer]:
 def live(tmp_path_factory: pytest.TempPathFactory, mailbox: SmtpServer) -> Iterator[LiveServer]:
     """A migrated, demo-loaded ``peerwork serve`` on a free local port, and its environment."""
     run_dir = tmp_path_factory.mktemp("e2e-server")
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = _server_env(f"sqlite:///{run_dir / 'e2e.sqlite3'}", base_url, run_dir,
                       f"smtp://127.0.0.1:{mailbox.port}")

@@ -3,7 +3,6 @@ stack), and /health says the database is what is down."""
 
 from __future__ import annotations
 
-import socket
 
 import pytest
 
@@ -11,17 +10,13 @@ from peerwork.core.db import use_database
 from peerwork.core.errors import DatabaseUnavailable, database_unavailable
 from peerwork.core.settings import current_settings, use_settings
 from tests.conftest import DATABASE_URL, RUN_DIR, http_client
+from tests.ports import free_port
 
-
-def _free_port() -> int:
-    with socket.socket() as s:  # bound then released: nothing listens there afterwards
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _unreachable_urls() -> list[str]:
     return [
-        f"postgresql://postgres@127.0.0.1:{_free_port()}/peerwork_gone",  # nothing listens on the port
+        f"postgresql://postgres@127.0.0.1:{free_port()}/peerwork_gone",  # nothing listens on the port
         f"sqlite:///{RUN_DIR / 'outage-dir'}",  # a directory: SQLite cannot open it
     ]
 

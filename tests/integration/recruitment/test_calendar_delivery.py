@@ -27,14 +27,6 @@ APPLICANT = "alex@applicant.example"
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 async def round_():
     return await make_round()
 

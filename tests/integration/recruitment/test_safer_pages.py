@@ -26,14 +26,6 @@ from tests.mailserver import SmtpServer
 SENDER = "peerwork@north.example"
 
 
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
 async def delivered_to(smtp: SmtpServer) -> list[tuple[set[str], str]]:
     """Send the outbox through the real SMTP server; (recipients, subject) of what arrived."""
     await deliver_due(smtp.transport, sender=SENDER, max_attempts=5)

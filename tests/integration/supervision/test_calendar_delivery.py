@@ -21,14 +21,6 @@ from tests.mailserver import SmtpServer
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 async def team():
     org = await make_org("north")
     return {

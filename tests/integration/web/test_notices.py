@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-import pytest
 
 from peerwork.core.mail.outbox import deliver_due
 from peerwork.supervision.tables import SupervisionSession
@@ -17,15 +16,6 @@ from peerwork.workforce.importer import import_assignments
 from tests.development_helpers import make_employee
 from tests.factories import csv_text, make_org, make_user
 from tests.integration.web.test_forms import csrf_from, post_form, signed_in
-from tests.mailserver import SmtpServer
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def status_box(html: str) -> str:

@@ -15,6 +15,8 @@ and the API, so the home page never imports a capability.
 
 from __future__ import annotations
 
+import logging
+import traceback
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
 from typing import Literal
@@ -23,7 +25,10 @@ from uuid import UUID
 from msgspec import Struct
 
 from peerwork.core.access import Principal
+from peerwork.core.errors import database_unavailable
 from peerwork.core.tables import Account
+
+logger = logging.getLogger("peerwork.todo")
 
 Priority = Literal["urgent", "soon", "info"]
 _ORDER = {"urgent": 0, "soon": 1, "info": 2}
@@ -77,9 +82,33 @@ def ordered(items: Iterable[TodoItem]) -> list[TodoItem]:
 async def todo_for(principal: Principal, providers: Iterable[TodoProvider]) -> list[TodoItem]:
     """Every provider's items for ``principal``, most pressing first."""
     found: list[TodoItem] = []
+    failed = False
     for provide in providers:
-        found.extend(await provide(principal))
+        try:
+            found.extend(await provide(principal))
+        except Exception as exc:
+            # One capability's fault must not take the whole home page with it: the rest of the
+            # list is still worth having. A lost database is different: the page answers 503.
+            if database_unavailable(exc) is not None:
+                raise
+            _log_failed(provide, exc)
+            failed = True
+    if failed:
+        found.append(PART_UNAVAILABLE)
     return ordered(found)
+
+
+PART_UNAVAILABLE = TodoItem(
+    kind="todo.unavailable", section="Not shown just now", href="/",
+    title="Part of your to-do list could not be loaded. Reload the page to try again.",
+)
+
+
+def _log_failed(provide: TodoProvider, exc: Exception) -> None:
+    # The provider and the stack, never the message: it can echo a row's data.
+    stack = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error("to-do provider %s failed with %s\n%s", getattr(provide, "__module__", provide),
+                 type(exc).__name__, stack)
 
 
 async def person_sections(principal: Principal, person_id: UUID,

@@ -240,3 +240,29 @@ async def test_a_partners_space_shared_across_the_network_is_theirs_to_staff():
     assert await first_occurrence(south_lead)  # south can see (and book) it...
     assert await community_todo(south_lead.principal) == []  # ...but is not asked to staff it
     assert kinds(await community_todo(north_lead.principal)) == ["community.no_facilitator"]
+
+
+async def test_a_failing_provider_leaves_the_rest_of_the_list_and_says_part_is_missing(north, caplog):
+    psw = north["lead"].principal
+    secret = "Pat's supervision note"
+
+    async def broken(principal):
+        raise ValueError(secret)
+
+    async def fine(principal):
+        return [TodoItem(kind="x.fine", section="S", title="Still here", href="/x")]
+
+    items = await todo_for(psw, [broken, fine])
+    assert kinds(items) == ["x.fine", "todo.unavailable"]
+    failed = [r for r in caplog.records if r.name == "peerwork.todo"]
+    assert failed and "ValueError" in failed[0].getMessage()
+    assert secret not in caplog.text  # the message can hold a row's data: never logged
+
+
+async def test_a_lost_database_is_not_hidden_as_a_missing_part(north):
+    # It propagates as it is, so the app answers 503 with Retry-After for the whole page.
+    async def database_gone(principal):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    with pytest.raises(ConnectionRefusedError):
+        await todo_for(north["lead"].principal, [database_gone])

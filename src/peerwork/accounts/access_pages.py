@@ -8,11 +8,11 @@ from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Request, get, post
-from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from msgspec import Meta, Struct
 
 from peerwork.accounts import invitations, passwords
+from peerwork.accounts.cookies import session_cookie
 from peerwork.core import accounts
 from peerwork.core.access import ROLE_LABELS, ROLES
 from peerwork.core.errors import DomainError, InvalidInput
@@ -53,12 +53,8 @@ def _client(request: Request) -> str:
 
 def signed_in(request: Request, signed: accounts.SignedIn, target: str = "/") -> Redirect:
     """Set the session cookie and go on: to ``target``, or first to the second-factor step."""
-    settings = current_settings()
-    secure = request.url.scheme == "https" or settings.secure_cookies
     where = f"/login/code?next={quote(target)}" if signed.second_factor_due else target
-    return Redirect(where, status_code=303, cookies=[Cookie(
-        key=SESSION_COOKIE, value=signed.secret, httponly=True, samesite="lax", secure=secure,
-        max_age=settings.session_hours * 3600, path="/")])
+    return Redirect(where, status_code=303, cookies=[session_cookie(request, signed.secret)])
 
 
 def _matching(form: NewPasswordForm | ChangePasswordForm) -> None:

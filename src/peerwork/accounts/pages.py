@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 from litestar import Request, get, post
-from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from peerwork.core import accounts
 from peerwork.core.errors import DomainError
 from peerwork.core.security import SESSION_COOKIE, local_path
 from peerwork.accounts import access_pages, mfa_pages, sso, sso_pages
+from peerwork.accounts.cookies import session_cookie
 from peerwork.accounts.schemas import TokenIn
 
 from peerwork.web.feedback import notice_for, redirect_with_notice
@@ -20,10 +20,6 @@ from peerwork.web.shell import FORM, form_to, render, signed_in_principal
 def _safe_next(target: str | None) -> str:
     """Only redirect within this site after sign-in (no open redirects)."""
     return local_path(target)
-
-
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https" or request.app.state.settings.secure_cookies
 
 
 @get("/login", include_in_schema=False)
@@ -55,8 +51,7 @@ async def login(request: Request, data: Annotated[dict[str, str], FORM]) -> Temp
         target = await mfa_pages.second_step(signed.account_id, target)
     return Redirect(
         target, status_code=303,
-        cookies=[Cookie(key=SESSION_COOKIE, value=signed.secret, httponly=True, samesite="lax", secure=_secure(request),
-                        max_age=settings.session_hours * 3600, path="/")],
+        cookies=[session_cookie(request, signed.secret)],
     )
 
 

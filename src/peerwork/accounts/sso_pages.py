@@ -11,6 +11,7 @@ from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
 from peerwork.accounts import sso
+from peerwork.accounts.cookies import secure, session_cookie
 from peerwork.accounts.schemas import SsoProviderIn
 from peerwork.core import accounts
 from peerwork.core.access import ROLE_LABELS
@@ -21,13 +22,9 @@ from peerwork.web.shell import FORM, form_to, render, signed_in_principal
 JIT_ROLES = ("psw", "supervisor", "peer_lead")  # what SsoProviderIn.default_role accepts
 
 
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https" or request.app.state.settings.secure_cookies
-
-
 def _state_cookie(request: Request, state: str) -> Cookie:
     """The attempt's state, kept in this browser too: only the browser that started can finish."""
-    return Cookie(key=sso.STATE_COOKIE, value=state, httponly=True, samesite="lax", secure=_secure(request),
+    return Cookie(key=sso.STATE_COOKIE, value=state, httponly=True, samesite="lax", secure=secure(request),
                   max_age=sso.STATE_MINUTES * 60, path="/login/sso")
 
 
@@ -56,9 +53,7 @@ async def sso_callback(
         await accounts.sign_out(previous)  # the session this browser had before is over
     response = Redirect(
         signed.next_path, status_code=303,
-        # Exactly as the password sign-in sets it (accounts/pages.py).
-        cookies=[Cookie(key=SESSION_COOKIE, value=signed.secret, httponly=True, samesite="lax",
-                        secure=_secure(request), max_age=settings.session_hours * 3600, path="/")],
+        cookies=[session_cookie(request, signed.secret)],
     )
     response.delete_cookie(sso.STATE_COOKIE, path="/login/sso")
     return response

@@ -54,6 +54,15 @@ def test_psw_books_a_drop_in_subscribes_and_cancels(signed_in: Callable[[str], P
         assert meta.startswith("Social drop-in ·"), f"the filter let through: {meta!r}"
     expect(page.get_by_role("link", name="Monthly co-reflection")).to_have_count(0)
 
+    # Subscribed first: with the default choice a booking made while the person has a live
+    # calendar link goes to the feed (before one, it comes as an emailed invite instead).
+    main_nav(page).get_by_role("link", name="My calendar", exact=True).click()
+    page.get_by_role("button", name=re.compile(r"^Make (my calendar|a new) link$")).click()
+    expect(page.get_by_role("status")).to_contain_text("Your calendar link")
+    feed_url = page.get_by_label("Calendar link").input_value()
+    assert feed_url.startswith(f"{live_server}/calendar/") and feed_url.endswith(".ics"), feed_url
+
+    main_nav(page).get_by_role("link", name="Reflective spaces", exact=True).click()
     occurrence = book_first_open(page, "Social drop-in")
     uid = f"occurrence-{occurrence}@peerwork"
     expect(page.get_by_role("heading", level=1)).to_have_text("Social drop-in")
@@ -66,11 +75,6 @@ def test_psw_books_a_drop_in_subscribes_and_cancels(signed_in: Callable[[str], P
     expect(calendar_entry(page, occurrence)).to_have_count(1)
     expect(calendar_entry(page, occurrence)).to_have_text(
         re.compile(r"^\s*Social drop-in,\s.+\s– confirmed\s*$", re.DOTALL))
-
-    page.get_by_role("button", name=re.compile(r"^Make (my calendar|a new) link$")).click()
-    expect(page.get_by_role("status")).to_contain_text("Your calendar link")
-    feed_url = page.get_by_label("Calendar link").input_value()
-    assert feed_url.startswith(f"{live_server}/calendar/") and feed_url.endswith(".ics"), feed_url
 
     feed = fetch(feed_url)
     assert feed.status == 200

@@ -20,7 +20,8 @@ from msgspec import UNSET, Struct, field
 from peerwork.community import bookings, impact, series
 from peerwork.community.schemas import CancelIn, OccurrenceMove, SeriesChange
 from peerwork.core.time import LONDON, london
-from peerwork.web.shell import FORM, form_to, render, signed_in_principal
+from peerwork.web.feedback import Confirmation, ask, confirmed
+from peerwork.web.shell import FORM, form_to, signed_in_principal
 
 NOTICES = {
     "place-cancelled": "Your place is cancelled. We have emailed you a calendar update that removes it.",
@@ -33,22 +34,17 @@ NOTICES = {
     "link-off": "Your calendar link is turned off. Calendar apps using it stop updating.",
 }
 DATES_SHOWN = 12  # a daily series has many dates: the first few, then "and N more"
-PAGE_ONLY = ("_csrf_token", "confirm")
 
 
 def local(value: datetime) -> datetime:
     return value.astimezone(LONDON)
 
 
-def _confirmed(data: dict[str, str]) -> bool:
-    return data.get("confirm") == "yes"
-
-
 def _confirm_page(request: Request, *, title: str, effects: list[str], found: impact.Impact, told_how: str,
                   action: str, fields: dict[str, str], button: str, back: str) -> Template:
-    return render(request, "community_confirm.html", title=title, effects=effects, impact=found,
-                  told_how=told_how, action=action, button=button, back=back, local=local, dates_shown=DATES_SHOWN,
-                  fields={k: v for k, v in fields.items() if k not in PAGE_ONLY})
+    confirmation = Confirmation(title=title, action=action, back=back, button=button, effects=effects, fields=fields)
+    return ask(request, confirmation, "community_confirm.html", impact=found, told_how=told_how, local=local,
+               dates_shown=DATES_SHOWN)
 
 
 class MoveForm(Struct):
@@ -75,7 +71,7 @@ async def cancel_occurrence_page(request: Request, occurrence_id: UUID,
                                  data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
     principal = signed_in_principal(request)
     reason = form_to(CancelIn, data).reason
-    if _confirmed(data):
+    if confirmed(data):
         await series.cancel_occurrence(principal, occurrence_id, reason)
         return Redirect(f"/community/occurrences/{occurrence_id}?done=date-cancelled", status_code=303)
     found = await impact.cancel_date(principal, occurrence_id)
@@ -94,7 +90,7 @@ async def cancel_occurrence_page(request: Request, occurrence_id: UUID,
 async def cancel_series_page(request: Request, series_id: UUID,
                              data: Annotated[dict[str, str], FORM]) -> Template | Redirect:
     principal = signed_in_principal(request)
-    if _confirmed(data):
+    if confirmed(data):
         await series.close_series(principal, series_id)
         return Redirect("/community?done=series-cancelled", status_code=303)
     found = await impact.cancel_series(principal, series_id)
@@ -119,7 +115,7 @@ async def change_from_page(request: Request, occurrence_id: UUID,
     principal = signed_in_principal(request)
     occurrence = await bookings.get_occurrence(principal, occurrence_id)
     change, found = await impact.change_from(principal, occurrence.series_id, form_to(SeriesChange, data))
-    if _confirmed(data):
+    if confirmed(data):
         await series.change_series(principal, occurrence.series_id, change)
         # New times cancel the later dates (this one too, if it is later): back to the list.
         back = "/community" if found.new_times else f"/community/occurrences/{occurrence_id}"

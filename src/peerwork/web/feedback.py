@@ -53,10 +53,11 @@ def confirmed(data: Mapping[str, object]) -> bool:
     return data.get(CONFIRM_FIELD) == "yes"
 
 
-def ask(request: Request, confirmation: Confirmation) -> Template:
-    """The confirmation page; nothing has changed when it is shown."""
+def ask(request: Request, confirmation: Confirmation, template: str = "_confirm.html", **context: object) -> Template:
+    """The confirmation page; nothing has changed when it is shown. A page with more to say
+    passes a ``template`` that extends ``_confirm.html`` and the ``context`` it needs."""
     carried = {k: v for k, v in confirmation.fields.items() if k not in _NOT_CARRIED and isinstance(v, str)}
-    return render(request, "_confirm.html", title=confirmation.title, confirm=confirmation, carried=carried)
+    return render(request, template, title=confirmation.title, confirm=confirmation, carried=carried, **context)
 
 
 def with_notice(url: str, key: str) -> str:

@@ -25,13 +25,13 @@ NEW_PLACE = "Garden Room, Elm House"
 
 def hidden_fields(page: str) -> dict[str, str]:
     """The confirmation form's fields, as the browser would send them back."""
-    form = re.search(r'<form method="post" action="[^"]+">.*?</form>', page, re.DOTALL).group(0)
+    form = re.search(r'<form method="post" action="[^"]+"[^>]*>.*?</form>', page, re.DOTALL).group(0)
     return {name: html.unescape(value)
             for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"\s*/?>', form)}
 
 
 def confirm_action(page: str) -> str:
-    return re.search(r'<form method="post" action="([^"]+)">\s*<input type="hidden" name="_csrf_token"', page).group(1)
+    return re.search(r'<form method="post" action="([^"]+)"[^>]*>\s*<input type="hidden" name="_csrf_token"', page).group(1)
 
 
 async def confirm(client, page: str):

@@ -20,9 +20,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
@@ -30,12 +27,12 @@ from uuid import UUID
 from _common import (
     Result,
     Row,
-    bench_env,
     busy_note,
     free_port,
     fresh_database,
     others_busy,
 )
+from _server import cpu_seconds, http_get, start_server, stop, wait_until_up
 from _loadgen import Load, run_load, tool_name
 
 TARGET = 0.7
@@ -135,51 +132,14 @@ async def seed() -> tuple[str, UUID]:
     return token.token, person["id"]
 
 
-def _get(url: str, headers: dict[str, str]) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
 
 
-def _start_server(port: int, url: str, log: Path, which: str) -> subprocess.Popen:
-    with open(log, "w") as log_file:
-        return subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(port), which],
-            env=bench_env(PEERWORK_DATABASE_URL=url), stdout=log_file, stderr=subprocess.STDOUT,
-        )
 
 
-def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited ({server.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            if _get(base + "/health", {})[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer /health within 60 s:\n{log.read_text()[-3000:]}")
 
 
-def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time the server process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -205,8 +165,8 @@ def measure(real_base: str, floor_base: str, token: str, person_id: UUID, pids: 
     auth = {"Authorization": f"Bearer {token}"}
     real_url, floor_url = real_base + REAL_PATH.format(person_id), floor_base + FLOOR_PATH.format(person_id)
 
-    real_status, real_body = _get(real_url, auth)
-    floor_status, floor_body = _get(floor_url, {})
+    real_status, real_body = http_get(real_url, auth)
+    floor_status, floor_body = http_get(floor_url, {})
     if real_status != 200 or floor_status != 200:
         raise RuntimeError(f"real answered {real_status} {real_body[:300]!r}; floor answered {floor_status}")
     if json.loads(real_body) != json.loads(floor_body):
@@ -221,9 +181,9 @@ def measure(real_base: str, floor_base: str, token: str, person_id: UUID, pids: 
         round_cpu_us = {}
         order = [("real", real_url, auth), ("floor", floor_url, {})]
         for name, url, headers in order if round_number % 2 == 0 else order[::-1]:
-            cpu_before = _cpu_seconds(pids[name])
+            cpu_before = cpu_seconds(pids[name])
             load = run_load(url, headers, ROUND_SECONDS, CONNECTIONS)
-            used = _cpu_seconds(pids[name]) - cpu_before
+            used = cpu_seconds(pids[name]) - cpu_before
             cpu[name] += used
             round_cpu_us[name] = 1e6 * used / max(load.requests, 1)
             if load.non_2xx or load.errors:
@@ -253,10 +213,10 @@ async def main() -> Result:
             logs = {"real": Path(tmp) / "peerwork.log", "floor": Path(tmp) / "floor.log"}
             servers: dict[str, subprocess.Popen] = {}
             try:
-                servers["real"] = _start_server(real_port, url, logs["real"], "peerwork")
-                servers["floor"] = _start_server(floor_port, url, logs["floor"], "floor")
-                _wait_until_up(real_base, servers["real"], logs["real"])
-                _wait_until_up(floor_base, servers["floor"], logs["floor"])
+                servers["real"] = start_server(__file__, real_port, url, logs["real"], "peerwork")
+                servers["floor"] = start_server(__file__, floor_port, url, logs["floor"], "floor")
+                wait_until_up(real_base, servers["real"], logs["real"], within=60)
+                wait_until_up(floor_base, servers["floor"], logs["floor"], within=60)
                 busy_before = others_busy()
                 print(f"read_path: peerwork on {real_base}, floor on {floor_base} (uvicorn, 1 worker each); "
                       f"load: {tool_name()}, {CONNECTIONS} connections, {ROUNDS} rounds of {ROUND_SECONDS:g} s each")
@@ -265,7 +225,7 @@ async def main() -> Result:
                                             {name: server.pid for name, server in servers.items()})
             finally:
                 for server in servers.values():
-                    _stop(server)
+                    stop(server)
             for name, server in servers.items():
                 if server.returncode not in (0, -signal.SIGINT):
                     print(logs[name].read_text()[-3000:])

@@ -27,15 +27,13 @@ import json
 import os
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from _common import Result, Row, bench_env, busy_note, free_port, fresh_database, others_busy
+from _common import Result, Row, busy_note, free_port, fresh_database, others_busy
+from _server import cpu_seconds, http_get, start_server, stop, wait_until_up
 from retention_million import AS_OF, FLOOR_SQL, HEAP_SCAN_SETTINGS, PLANNER_DEFAULTS, Evictor, load
 
 TARGET = 5.0
@@ -56,43 +54,12 @@ def serve(port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
 
 
-def _get(url: str, headers: dict[str, str]) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
 
 
-def _start_server(port: int, url: str, log: Path) -> subprocess.Popen:
-    with open(log, "w") as log_file:
-        return subprocess.Popen([sys.executable, __file__, "--serve", str(port)],
-                                env=bench_env(PEERWORK_DATABASE_URL=url), stdout=log_file, stderr=subprocess.STDOUT)
 
 
-def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited ({server.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            if _get(base + "/health", {})[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer /health within 90 s:\n{log.read_text()[-3000:]}")
 
 
-def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 # --- the driver ---------------------------------------------------------------------------------
@@ -102,10 +69,6 @@ def _spread(values: list[float]) -> str:
     return f"median {statistics.median(values):.3f} s (range {min(values):.3f}-{max(values):.3f})"
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time the server process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def measure(database_url: str, url: str, token: str, server_pid: int) -> dict:
@@ -126,11 +89,11 @@ async def measure(database_url: str, url: str, token: str, server_pid: int) -> d
             return time.perf_counter() - started
 
         async def ours() -> float:
-            cpu_before = _cpu_seconds(server_pid)
+            cpu_before = cpu_seconds(server_pid)
             started = time.perf_counter()
-            status, body = await asyncio.to_thread(_get, url, auth)
+            status, body = await asyncio.to_thread(http_get, url, auth)
             seconds = time.perf_counter() - started
-            out.setdefault("server_cpu", []).append(_cpu_seconds(server_pid) - cpu_before)
+            out.setdefault("server_cpu", []).append(cpu_seconds(server_pid) - cpu_before)
             if status != 200:
                 raise RuntimeError(f"GET {PATH} answered {status}: {body[:500]!r}")
             out["body"] = body
@@ -175,14 +138,14 @@ async def main() -> Result:
         base = f"http://127.0.0.1:{port}"
         with tempfile.TemporaryDirectory(prefix="peerwork-bench-") as tmp:
             log = Path(tmp) / "server.log"
-            server = _start_server(port, database_url, log)
+            server = start_server(__file__, port, database_url, log)
             try:
-                _wait_until_up(base, server, log)
+                wait_until_up(base, server, log)
                 busy_before = others_busy()
                 m = await measure(database_url, base + PATH, token, server.pid)
                 busy = busy_note("retention_http", busy_before, others_busy())
             finally:
-                _stop(server)
+                stop(server)
             if server.returncode not in (0, -signal.SIGINT):
                 print(log.read_text()[-3000:])
     if m["count"] != loaded["assignments"]:

@@ -135,6 +135,8 @@ def _text(limit: int):
     def parse(raw: str) -> str:
         if len(raw) > limit:
             raise RuleError(f"is longer than {limit} characters")
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):  # a NUL or line break is no title
+            raise RuleError("must be one line of text, without control characters")
         return raw
 
     return parse

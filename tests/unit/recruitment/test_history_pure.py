@@ -72,6 +72,13 @@ def test_every_problem_names_its_line_and_column():
         "line 1: posts: column appears more than once in the header"]
 
 
+def test_text_with_control_characters_is_refused():
+    parsed = parse_rounds(rounds_file('R1,"Peer\x00Worker",2018,,,6,217,,,,,,', 'R2,"Two\nlines",2018,,,6,217,,,,,,'))
+    assert [str(p) for p in parsed.problems] == [
+        "line 2: title: must be one line of text, without control characters",
+        "line 3: title: must be one line of text, without control characters"]
+
+
 def test_a_round_year_comes_from_opened_when_the_year_is_empty():
     (row,) = parse_rounds(rounds_file("R1,PSW,,01/03/2018,,6,217,,,,,,")).rows
     assert (row.year, row.opened_on) == (2018, date(2018, 3, 1))

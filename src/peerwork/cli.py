@@ -283,6 +283,40 @@ def cmd_import_assignments(settings: Settings, args: argparse.Namespace) -> int:
     return _run(settings, work)
 
 
+def cmd_recruitment_import_rounds(settings: Settings, args: argparse.Namespace) -> int:
+    if args.template:
+        from peerwork.recruitment.history_csv import template_csv
+
+        sys.stdout.write(template_csv())
+        return 0
+    if not args.file or not args.org:
+        missing = [name for name, value in (("FILE.csv", args.file), ("--org", args.org)) if not value]
+        fail(f"the following arguments are required: {', '.join(missing)} "
+             "(see 'peerwork recruitment import-rounds --help')")
+    path = Path(args.file)
+    if not path.is_file():
+        fail(f"{args.file}: no such file")
+
+    async def work() -> int:
+        from peerwork.recruitment.history import import_rounds
+        from peerwork.workforce.organisations import organisation_by_slug
+
+        org = await organisation_by_slug(args.org)
+        report = await import_rounds(org.id, path.read_bytes(), dry_run=args.dry_run)
+        verb = "were" if report.applied else "would be"
+        print(f"{path.name}: {report.rows} rounds, {len({e.line for e in report.errors})} with problems.")
+        print(f"  {report.created} added, {report.updated} updated, {report.unchanged} unchanged {verb} applied.")
+        if report.errors:
+            print("  Nothing was loaded: fix the problems below and load the file again.")
+        elif report.dry_run:
+            print("  Dry run: nothing was changed.")
+        for problem in report.errors:
+            print(str(problem), file=sys.stderr)
+        return 1 if report.errors else 0
+
+    return _run(settings, work)
+
+
 def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
@@ -348,6 +382,13 @@ def _import_format_help() -> str:
 
     return (f"{columns_help()}\n\nStart from the template: peerwork import assignments --template > staff.csv\n"
             "Exit status: 0 every row good, 1 some rows had problems, 2 bad arguments.")
+
+
+def _rounds_format_help() -> str:
+    from peerwork.recruitment.history_csv import columns_help  # pure and quick: no database, no web
+
+    return (f"{columns_help()}\n\nStart from the template: peerwork recruitment import-rounds --template > rounds.csv\n"
+            "Exit status: 0 loaded (or nothing to change), 1 the file had problems (nothing loaded), 2 bad arguments.")
 
 
 def build_parser() -> OneLineParser:
@@ -424,6 +465,20 @@ def build_parser() -> OneLineParser:
     retention.add_argument("--by", choices=["cohort_year", "financial_year", "team", "band"], help="break down by")
     retention.add_argument("--format", choices=["table", "csv", "json"], default="table")
     retention.set_defaults(handler=cmd_retention)
+
+    recruitment = commands.add_parser("recruitment", help="recruitment records").add_subparsers(
+        dest="recruitment_command", required=True, metavar="ACTION", parser_class=OneLineParser)
+    rounds = recruitment.add_parser(
+        "import-rounds", help="load past recruitment rounds (figures only) from a CSV",
+        epilog=_rounds_format_help(), formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Load recruitment rounds from before peerwork, one round per row, so the funnel covers\n"
+                    "earlier years. Problems are reported as 'line N: column: problem'; with any, nothing is loaded.")
+    rounds.add_argument("file", metavar="FILE.csv", nargs="?", help="the CSV file to load")
+    rounds.add_argument("--org", help="organisation slug (required to load)")
+    rounds.add_argument("--dry-run", action="store_true", help="check the file and show what would change; change nothing")
+    rounds.add_argument("--template", action="store_true",
+                        help="print a template CSV (every column, example rounds) and exit")
+    rounds.set_defaults(handler=cmd_recruitment_import_rounds)
     return parser
 
 

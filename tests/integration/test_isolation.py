@@ -115,6 +115,8 @@ SAMPLE_BODIES: dict[tuple[str, str], dict] = {
         "scores": [{"value": "Hope", "score": 3}]}},
     ("POST", "/api/v1/recruitment/applications/{application_id:uuid}/decision"): {"json": {"decision": "shortlist"}},
     ("POST", "/api/v1/recruitment/applications/{application_id:uuid}/hire"): {"json": {"start_date": "2030-01-01"}},
+    ("POST", "/api/v1/recruitment/rounds/import"): {"files": {"data": ("rounds.csv", (
+        b"reference,title,year,posts,applications\nR2018,Peer Support Worker,2018,6,217\n"), "text/csv")}},
 }
 
 
@@ -148,6 +150,9 @@ async def _recruitment(north, lead, panel_member) -> dict:
     await lifecycle.set_status(lead.principal, vacancy.id, "open")
     sent = await applications.submit(north.slug, vacancy.id, applications.ApplicationForm(
         name="North Applicant", email="applicant@north.example", answers={"Hope": "yes"}), client="203.0.113.9")
+    from peerwork.recruitment.history import import_rounds
+
+    await import_rounds(north.id, b"reference,title,year,posts,applications\nNORTH-1,North PSW,2018,6,217\n")
     return {"vacancy_id": vacancy.id, "application_id": sent.application_id}
 
 
@@ -272,7 +277,8 @@ async def test_another_organisations_records_are_404_even_with_every_role(client
 async def test_lists_only_ever_show_the_callers_organisation(client, world):
     south_all = world["south_all"]
     for path in ("/api/v1/people", "/api/v1/teams", "/api/v1/assignments", "/api/v1/accounts", "/api/v1/tokens", "/api/v1/audit",
-                 "/api/v1/recruitment/vacancies", "/api/v1/recruitment/funnel"):
+                 "/api/v1/recruitment/vacancies", "/api/v1/recruitment/funnel", "/api/v1/recruitment/rounds",
+                 "/api/v1/recruitment/funnel/equality"):
         response = await client.get(path, headers=south_all.headers)
         assert response.status_code == 200, path
         text = response.text

@@ -34,6 +34,7 @@ from peerwork.recruitment.schemas import (
     ValuesOut,
 )
 from peerwork.core.access import Principal
+from peerwork.recruitment import history_controllers
 
 
 class VacancyController(Controller):
@@ -142,4 +143,4 @@ class ApplicationController(Controller):
         return await hiring.hire(principal, application_id, data)
 
 
-ROUTES = [VacancyController, ApplicationController]
+ROUTES = [VacancyController, ApplicationController, *history_controllers.ROUTES]

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections import Counter
 from statistics import mean
-from typing import Any
+from typing import Any, Sequence
 from uuid import UUID
 
+from peerwork.recruitment import history
 from peerwork.recruitment.applications import EQUALITY_QUESTIONS, PREFER_NOT
 from peerwork.recruitment.schemas import EqualityCount, FunnelRow, StageFigures
 from peerwork.recruitment.tables import Application, Decision, EqualityResponse, Vacancy
@@ -19,35 +20,51 @@ from peerwork.core.privacy import disclosed_count, disclosed_rate
 STAGES = ("applications", "shortlisted", "interviewed", "offered", "hired")
 
 
-def _ratio(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
+def _ratio(numerator: int | None, denominator: int | None) -> float | None:
+    """None when either side is unknown (a past round's unrecorded stage) or nothing to divide by."""
+    return round(numerator / denominator, 4) if denominator and numerator is not None else None
+
+
+def hire_days(apps: list[dict[str, Any]], opened: dict[UUID, Any]) -> list[float]:
+    """Pure: days from each hire's vacancy opening to the hire."""
+    return [(a["hired_at"] - opened[a["vacancy"]]).total_seconds() / 86400 for a in apps
+            if a["hired_at"] and opened.get(a["vacancy"])]
 
 
 def figures(label: str, posts: int, apps: list[dict[str, Any]], decisions: list[dict[str, Any]],
-            opened: dict[UUID, Any], vacancy_id: UUID | None = None) -> FunnelRow:
-    """Pure: the funnel for a set of applications (and their vacancies' opening times)."""
+            opened: dict[UUID, Any], vacancy_id: UUID | None = None,
+            rounds: Sequence[dict[str, Any]] = ()) -> FunnelRow:
+    """Pure: the funnel for a set of applications (and their vacancies' opening times), plus any
+    past ``rounds`` loaded as figures (recruitment.history): a stage a round did not record
+    makes the stage unknown (None) and withholds its conversions."""
     stages = StageFigures(
-        applications=len(apps),
-        shortlisted=sum(1 for a in apps if a["shortlisted_at"]),
-        interviewed=sum(1 for a in apps if a["booked_at"]),
-        offered=sum(1 for a in apps if a["offered_at"]),
-        hired=sum(1 for a in apps if a["hired_at"]),
+        applications=len(apps) + sum(r["applications"] for r in rounds),
+        shortlisted=history.known_total(sum(1 for a in apps if a["shortlisted_at"]), rounds, "shortlisted"),
+        interviewed=history.known_total(sum(1 for a in apps if a["booked_at"]), rounds, "interviewed"),
+        offered=history.known_total(sum(1 for a in apps if a["offered_at"]), rounds, "offered"),
+        hired=history.known_total(sum(1 for a in apps if a["hired_at"]), rounds, "hired"),
     )
+    posts += sum(r["posts"] for r in rounds)
     counts = [getattr(stages, s) for s in STAGES]
     conversion = {f"{STAGES[i]}_to_{STAGES[i + 1]}": _ratio(counts[i + 1], counts[i]) for i in range(len(STAGES) - 1)}
     conversion["applications_to_hired"] = _ratio(stages.hired, stages.applications)
-    days = [(a["hired_at"] - opened[a["vacancy"]]).total_seconds() / 86400 for a in apps
-            if a["hired_at"] and opened.get(a["vacancy"])]
+    days = hire_days(apps, opened)
+    round_total, round_count = history.round_days(rounds)
+    if round_count:
+        days_mean: float | None = (sum(days) + round_total) / (len(days) + round_count)
+    else:
+        days_mean = mean(days) if days else None
     return FunnelRow(
-        label=label, posts=posts, stages=stages, applications_per_post=_ratio(len(apps), posts),
-        conversion=conversion, days_to_hire_mean=round(mean(days), 1) if days else None,
+        label=label, posts=posts, stages=stages, applications_per_post=_ratio(stages.applications, posts),
+        conversion=conversion, days_to_hire_mean=round(days_mean, 1) if days_mean is not None else None,
         decisions=len(decisions), compliant_share=_ratio(sum(1 for d in decisions if d["compliant"]), len(decisions)),
-        vacancy_id=vacancy_id,
+        vacancy_id=vacancy_id, history_rounds=len(rounds),
     )
 
 
 async def funnel(principal: Principal, year: int | None = None) -> tuple[list[FunnelRow], list[FunnelRow]]:
-    """(per vacancy, per year of opening); ``year`` narrows both to vacancies opened that year."""
+    """(per vacancy, per year of opening); ``year`` narrows both to vacancies opened that year.
+    The year rows also count the past rounds loaded for that year (``history_rounds``)."""
     principal.require("recruitment:funnel")
     org = principal.organisation_id
     vacancies = await Vacancy.select(Vacancy.id, Vacancy.title, Vacancy.posts, Vacancy.opened_at, Vacancy.created_at
@@ -62,12 +79,13 @@ async def funnel(principal: Principal, year: int | None = None) -> tuple[list[Fu
     opened = {v["id"]: v["opened_at"] for v in vacancies}
     per_vacancy = [figures(v["title"], v["posts"], [a for a in apps if a["vacancy"] == v["id"]],
                            [d for d in decisions if d["vacancy"] == v["id"]], opened, v["id"]) for v in vacancies]
+    rounds = await history.rounds_by_year(org, year)
     per_year = []
-    for y in sorted({v["year"] for v in vacancies}):
+    for y in sorted({v["year"] for v in vacancies} | set(rounds)):
         ids = {v["id"] for v in vacancies if v["year"] == y}
         per_year.append(figures(str(y), sum(v["posts"] for v in vacancies if v["id"] in ids),
                                 [a for a in apps if a["vacancy"] in ids], [d for d in decisions if d["vacancy"] in ids],
-                                opened))
+                                opened, rounds=rounds.get(y, [])))
     return per_vacancy, per_year
 
 

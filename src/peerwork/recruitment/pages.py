@@ -14,6 +14,7 @@ from msgspec import Meta, Struct
 from peerwork.core.time import LONDON
 from peerwork.core.errors import DomainError, InvalidInput
 from peerwork.recruitment import applications, funnel, guide, hiring, interviews, scoring, lifecycle, vacancies
+from peerwork.recruitment import funnel_equality, history_pages
 from peerwork.recruitment.applications import ACTIVE, EQUALITY_QUESTIONS, PREFER_NOT, ApplicationForm
 from peerwork.recruitment.schemas import (
     Band, ConflictsIn, DayIn, DecisionIn, HireIn, PanelMemberIn, ScoreIn, ScoresIn, StatusIn, VacancyIn,
@@ -430,7 +431,10 @@ async def hire_page(request: Request, application_id: UUID, data: Annotated[dict
 async def funnel_page(request: Request, year: int | None = None) -> Template:
     principal = signed_in_principal(request)
     per_vacancy, per_year = await funnel.funnel(principal, year)
-    return render(request, "funnel.html", title="Recruitment funnel", vacancies=per_vacancy, years=per_year, year=year)
+    # The split by ethnicity and disability only for those with the equality right (audited read).
+    split = await funnel_equality.equality_funnel(principal, year) if principal.can("recruitment:equality") else None
+    return render(request, "funnel.html", title="Recruitment funnel", vacancies=per_vacancy, years=per_year, year=year,
+                  equality_years=split)
 
 
 @get("/recruitment/vacancies/{vacancy_id:uuid}/equality", include_in_schema=False)
@@ -446,4 +450,5 @@ PAGES = [
     jobs_page, job_page, apply, applicant_page, book_page, cancel_interview_page, withdraw_page,
     recruitment_page, new_vacancy_page, create_vacancy_page, vacancy_page, status_page, panel_page, conflicts_page,
     day_page, application_page, scores_page, decision_page, hire_page, funnel_page, equality_page,
+    *history_pages.PAGES,
 ]

@@ -199,11 +199,13 @@ class SlotOut(Struct):
 
 
 class StageFigures(Struct):
+    """Counts at each stage; null where a loaded past round did not record that stage."""
+
     applications: int
-    shortlisted: int
-    interviewed: int
-    offered: int
-    hired: int
+    shortlisted: int | None
+    interviewed: int | None
+    offered: int | None
+    hired: int | None
 
 
 class FunnelRow(Struct):
@@ -218,6 +220,7 @@ class FunnelRow(Struct):
     decisions: int
     compliant_share: float | None
     vacancy_id: UUID | None = None
+    history_rounds: int = 0  # past rounds loaded as figures (recruitment history) included here
 
 
 class EqualityCount(Struct):
@@ -226,3 +229,87 @@ class EqualityCount(Struct):
     applied: int | str
     shortlisted: int | str
     shortlisted_rate: float | None
+
+
+class PastRoundOut(Struct):
+    """A recruitment round from before peerwork, loaded as figures; null stages are unknown."""
+
+    reference: str
+    title: str
+    year: int
+    opened_on: date | None
+    closed_on: date | None
+    posts: int
+    applications: int
+    shortlisted: int | None
+    interviewed: int | None
+    offered: int | None
+    hired: int | None
+    hire_dates: list[date]
+    days_to_hire_mean: float | None
+
+
+class RoundProblemOut(Struct):
+    line: int
+    column: str
+    problem: str
+
+
+class RoundsImportOut(Struct):
+    """What loading a file of past rounds did: all of it, or (with any problem) nothing."""
+
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    applied: bool
+    dry_run: bool
+    errors: list[RoundProblemOut]
+
+
+class SplitGroup(Struct):
+    """One group's way through the funnel; counts under 5 read "<5" and their rates are withheld."""
+
+    group: str
+    label: str
+    applied: int | str
+    shortlisted: int | str
+    appointed: int | str
+    shortlisted_rate: float | None  # of those who applied
+    appointed_rate: float | None  # of those shortlisted
+
+
+class SplitBy(Struct):
+    """One characteristic's groups, and the relative likelihood of appointment from shortlisting
+    (``likelihood_of`` relative to ``relative_to``: WRES indicator 2, WDES metric 2)."""
+
+    characteristic: Literal["ethnicity", "disability"]
+    groups: list[SplitGroup]
+    likelihood_of: str
+    relative_to: str
+    relative_likelihood: float | None
+
+
+class EqualityFunnelYear(Struct):
+    year: int
+    ethnicity: SplitBy
+    disability: SplitBy
+
+
+class PeriodFunnel(Struct):
+    """An organisation's funnel for vacancies and past rounds opened in a period, with the sums
+    a network needs to pool organisations exactly (days to hire as a total and a count)."""
+
+    start: date
+    end: date
+    vacancies: int
+    history_rounds: int
+    posts: int
+    stages: StageFigures
+    applications_per_post: float | None
+    decisions: int
+    compliant_decisions: int
+    compliant_share: float | None
+    days_to_hire_total: float
+    days_to_hire_count: int
+    days_to_hire_mean: float | None

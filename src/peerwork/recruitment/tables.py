@@ -7,7 +7,9 @@ an application are what the funnel counts, so they survive the anonymising of pe
 
 from __future__ import annotations
 
-from piccolo.columns import JSONB, UUID, Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSONB, UUID, Boolean, Date, DoublePrecision, ForeignKey, Integer, Text, Timestamptz, Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -144,3 +146,29 @@ class ApplyAttempt(Table):
     id = UUID(primary_key=True)
     client_hash = Varchar(length=64, index=True)
     at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class PastRound(Table):
+    """A recruitment round from before peerwork, loaded as figures (docs/recruitment-history.md).
+
+    Only aggregates: no applicant is named. A stage left empty in the file is unknown (null),
+    never zero. Keyed by organisation and the organisation's own ``reference`` for the round.
+    """
+
+    id = UUID(primary_key=True)
+    organisation = ForeignKey(references=Organisation, null=False, index=True)
+    reference = Varchar(length=64)
+    title = Varchar(length=200)
+    year = Integer()  # the year it opened: the funnel's year row
+    opened_on = Date(null=True, default=None)
+    closed_on = Date(null=True, default=None)
+    posts = Integer()
+    applications = Integer()
+    shortlisted = Integer(null=True, default=None)
+    interviewed = Integer(null=True, default=None)
+    offered = Integer(null=True, default=None)
+    hired = Integer(null=True, default=None)
+    hire_dates = JSONB(default=[])  # ISO dates, where the file gave them
+    days_to_hire_mean = DoublePrecision(null=True, default=None)
+    days_to_hire_hires = Integer(null=True, default=None)  # how many hires that mean covers
+    loaded_at = Timestamptz(default=TimestamptzNow())

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from peerwork.core.errors import PermissionDenied
 
-ROLES = ("admin", "hr", "peer_lead", "supervisor", "psw")
+ROLES = ("admin", "hr", "peer_lead", "supervisor", "psw", "network_lead")
 
 ROLE_LABELS = {
     "admin": "Organisation admin",
@@ -19,6 +19,7 @@ ROLE_LABELS = {
     "peer_lead": "Peer lead",
     "supervisor": "Peer supervisor",
     "psw": "Peer support worker",
+    "network_lead": "Network lead",
 }
 
 _EVERYONE = frozenset(ROLES)
@@ -62,6 +63,13 @@ RIGHTS: dict[str, frozenset[str]] = {
     "supports:read": frozenset({"admin", "hr", "peer_lead"}),
     # Who is missing which support names people: peer leads and admins only.
     "supports:people": frozenset({"admin", "peer_lead"}),
+    # Networks: only aggregates, counts under 5 suppressed. A network lead (granted for one
+    # network by its admins) and member organisations' admins see a network; its host
+    # organisation's admins run it (checked in the service); admins and HR see what their
+    # organisation shares.
+    "network:read": frozenset({"admin", "network_lead"}),
+    "network:manage": frozenset({"admin"}),
+    "network:share": frozenset({"admin", "hr"}),
 }
 
 

@@ -71,6 +71,7 @@ DEMO_LOGINS = [  # (organisation, local part, role, employee index linked or Non
     ("northfield-nhs", "peer.lead", "peer_lead", 0),
     ("northfield-nhs", "supervisor", "supervisor", 1),
     ("northfield-nhs", "psw", "psw", 2),
+    ("northfield-nhs", "network.lead", "network_lead", None),
     ("open-door", "admin", "admin", None),
     ("open-door", "psw", "psw", 2),
 ]

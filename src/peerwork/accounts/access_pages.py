@@ -14,7 +14,7 @@ from msgspec import Meta, Struct
 from peerwork.accounts import invitations, passwords
 from peerwork.accounts.cookies import session_cookie
 from peerwork.core import accounts
-from peerwork.core.access import ROLE_LABELS, ROLES
+from peerwork.core.access import ORGANISATION_ROLES, ROLE_LABELS
 from peerwork.core.errors import DomainError, InvalidInput
 from peerwork.core.security import SESSION_COOKIE
 from peerwork.core.settings import current_settings
@@ -95,7 +95,7 @@ async def accept_invitation(request: Request, token: str, data: Annotated[dict[s
 # --- inviting ------------------------------------------------------------------------------------
 
 def _roles_for(principal) -> list[tuple[str, str]]:
-    return [(r, ROLE_LABELS[r]) for r in ROLES if "admin" in principal.roles or r in invitations.ROLES_HR_MAY_GRANT]
+    return [(r, ROLE_LABELS[r]) for r in ORGANISATION_ROLES if "admin" in principal.roles or r in invitations.ROLES_HR_MAY_GRANT]
 
 
 @get("/invitations", include_in_schema=False)

@@ -11,7 +11,11 @@ from uuid import UUID
 
 from peerwork.core.errors import PermissionDenied
 
-ROLES = ("admin", "hr", "peer_lead", "supervisor", "psw", "network_lead")
+# Roles in an organisation: invited, granted and listed by the organisation itself.
+ORGANISATION_ROLES = ("admin", "hr", "peer_lead", "supervisor", "psw")
+# ...and the one role that looks outward: a network lead sees only their network's aggregates,
+# granted by the network's admins (networks/service.py), never from an organisation's pickers.
+ROLES = (*ORGANISATION_ROLES, "network_lead")
 
 ROLE_LABELS = {
     "admin": "Organisation admin",
@@ -22,7 +26,8 @@ ROLE_LABELS = {
     "network_lead": "Network lead",
 }
 
-_EVERYONE = frozenset(ROLES)
+# Everyone working in the organisation. Not network_lead: it grants network:read and nothing else.
+_EVERYONE = frozenset(ORGANISATION_ROLES)
 
 RIGHTS: dict[str, frozenset[str]] = {
     "teams:read": _EVERYONE,

@@ -10,7 +10,7 @@ from litestar import Request, Response, post, get
 from litestar.datastructures import UploadFile
 from litestar.response import Template
 
-from peerwork.core.access import ROLE_LABELS, ROLES
+from peerwork.core.access import ORGANISATION_ROLES, ROLE_LABELS
 from peerwork.core.errors import InvalidInput
 from peerwork.core.requests import PageNumber
 from peerwork.core.todo import todo_for
@@ -33,7 +33,7 @@ async def home(request: Request) -> Template:
 
 PRIORITY_LABELS = {"urgent": "Needs doing now", "soon": "Soon", "info": "For your information"}
 PAGE_SIZE = 50
-ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
+ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ORGANISATION_ROLES]
 
 
 def _query(filters: dict[str, str], page: int) -> str:

@@ -331,6 +331,37 @@ def _print_retention_table(name, report, by, percent, figure_rows) -> None:
         console.print(table)
 
 
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    """The board pack for an organisation or a network, written to --output (PDF or HTML)."""
+    if bool(args.org) == bool(args.network):
+        fail("give one of --org or --network (see 'peerwork report --help')")
+    import os
+
+    output = Path(args.output)
+    if output.is_dir() or not output.parent.is_dir() or not os.access(output.parent, os.W_OK):
+        fail(f"{args.output}: cannot write there (no such directory, a directory, or not writable)")
+
+    async def work() -> int:
+        from peerwork.networks.board_pack import export_organisation_pack, export_network_pack
+        from peerwork.core.access import system_principal
+        from peerwork.workforce.organisations import organisation_by_slug
+
+        if args.org:
+            org = await organisation_by_slug(args.org)
+            body, _ = await export_organisation_pack(system_principal(org.id, org.slug, org.name), args.as_of,
+                                                     args.format)
+        else:
+            body, _ = await export_network_pack(None, args.network, args.as_of, args.format)
+        try:
+            output.write_bytes(body)
+        except OSError as exc:
+            fail(f"{args.output}: cannot write ({exc.strerror or exc})")
+        print(f"Wrote the board pack to {output}.")
+        return 0
+
+    return _run(settings, work)
+
+
 def _date(raw: str):
     from peerwork.workforce.rules import RuleError, parse_date
 
@@ -424,6 +455,14 @@ def build_parser() -> OneLineParser:
     retention.add_argument("--by", choices=["cohort_year", "financial_year", "team", "band"], help="break down by")
     retention.add_argument("--format", choices=["table", "csv", "json"], default="table")
     retention.set_defaults(handler=cmd_retention)
+
+    report = commands.add_parser("report", help="the board pack (PDF or HTML) for an organisation or a network")
+    report.add_argument("--org", help="organisation slug")
+    report.add_argument("--network", help="network slug")
+    report.add_argument("--as-of", type=_date, help="the data date: figures as known that day (default today)")
+    report.add_argument("--format", choices=["pdf", "html"], required=True)
+    report.add_argument("--output", required=True, metavar="FILE", help="where to write the pack")
+    report.set_defaults(handler=cmd_report)
     return parser
 
 

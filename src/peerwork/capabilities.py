@@ -30,6 +30,7 @@ PACKAGES = (
     "community",
     "recruitment",
     "supports",
+    "networks",
 )
 
 _EXPORTS = {"ROUTES": "controllers", "PAGES": "pages", "JOBS": "jobs", "PROVIDER": "calendar",

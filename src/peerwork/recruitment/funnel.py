@@ -4,6 +4,7 @@ anonymising of applications. Equality figures are aggregates with counts under 5
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from statistics import mean
 from typing import Any
 from uuid import UUID
@@ -69,6 +70,27 @@ async def funnel(principal: Principal, year: int | None = None) -> tuple[list[Fu
                                 [a for a in apps if a["vacancy"] in ids], [d for d in decisions if d["vacancy"] in ids],
                                 opened))
     return per_vacancy, per_year
+
+
+async def funnel_inputs(organisation_id: UUID, start: date, end: date
+                        ) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]], dict[UUID, Any]]:
+    """What :func:`figures` is computed from, for the vacancies an organisation opened (or, not
+    yet opened, created) from ``start`` to ``end`` inclusive: (posts, applications' stage
+    times, decisions' compliance, each vacancy's opening time). No names or answers, and no
+    rights checked: for reports built over several organisations (a network's), which pool
+    these lists before computing, and whose callers check their rights."""
+    vacancies = await Vacancy.select(Vacancy.id, Vacancy.posts, Vacancy.opened_at, Vacancy.created_at).where(
+        Vacancy.organisation == organisation_id)
+    chosen = [v for v in vacancies if start <= (v["opened_at"] or v["created_at"]).date() <= end]
+    ids = [v["id"] for v in chosen]
+    if not ids:
+        return 0, [], [], {}
+    apps = await Application.select(Application.vacancy, Application.shortlisted_at, Application.booked_at,
+                                    Application.offered_at, Application.hired_at).where(
+        (Application.organisation == organisation_id) & Application.vacancy.is_in(ids))
+    decisions = await Decision.select(Decision.vacancy, Decision.compliant).where(
+        (Decision.organisation == organisation_id) & Decision.vacancy.is_in(ids))
+    return sum(v["posts"] for v in chosen), apps, decisions, {v["id"]: v["opened_at"] for v in chosen}
 
 
 async def vacancy_funnel(principal: Principal, vacancy_id: UUID) -> FunnelRow:

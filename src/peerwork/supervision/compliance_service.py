@@ -85,24 +85,29 @@ async def compliance_table(principal: Principal, today: date | None = None) -> l
     """Every lived-experience worker in post, most overdue first (dates and status only, no
     notes); people with no account yet are listed too, marked."""
     principal.require("supervision:manage")
-    today = today or date.today()
-    people = await people_in_post(principal.organisation_id, today)
+    return await organisation_compliance_rows(principal.organisation_id, today or date.today())
+
+
+async def organisation_compliance_rows(organisation_id: UUID, today: date) -> list[ComplianceRow]:
+    """:func:`compliance_table` for an organisation by id, checking no rights (for reports built
+    over several organisations, such as a network's, whose callers check theirs)."""
+    people = await people_in_post(organisation_id, today)
     agreements = await SupervisionAgreement.select().where(
-        (SupervisionAgreement.organisation == principal.organisation_id) & (SupervisionAgreement.status == "active"))
+        (SupervisionAgreement.organisation == organisation_id) & (SupervisionAgreement.status == "active"))
     groups_of: dict[UUID, list[UUID]] = {}
     for m in await GroupMember.select(GroupMember.account, GroupMember.peer_group).where(
-        (GroupMember.role == "member") & (GroupMember.peer_group.organisation == principal.organisation_id)
+        (GroupMember.role == "member") & (GroupMember.peer_group.organisation == organisation_id)
     ):
         groups_of.setdefault(m["account"], []).append(m["peer_group"])
     # Three queries for the whole organisation, however many people: grouped here in Python.
     sessions: dict[UUID, list[dict]] = {}
     for r in await SupervisionSession.select(
         SupervisionSession.id, SupervisionSession.agreement, SupervisionSession.start, SupervisionSession.status
-    ).where((SupervisionSession.organisation == principal.organisation_id) & (SupervisionSession.status != "proposed")):
+    ).where((SupervisionSession.organisation == organisation_id) & (SupervisionSession.status != "proposed")):
         sessions.setdefault(r["agreement"], []).append(r)
     came = {(r["session"], r["account"]) for r in await GroupAttendance.select(
         GroupAttendance.session, GroupAttendance.account
-    ).where((GroupAttendance.attended == True) & (GroupAttendance.session.organisation == principal.organisation_id))}  # noqa: E712
+    ).where((GroupAttendance.attended == True) & (GroupAttendance.session.organisation == organisation_id))}  # noqa: E712
     rows = []
     for p in people:
         accounts = set(p["accounts"])

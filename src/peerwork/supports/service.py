@@ -181,8 +181,13 @@ async def figures(principal: Principal, today: date | None = None) -> list[Suppo
     """Per support, how many of the organisation's lived-experience staff in post received it
     (one aggregate query)."""
     principal.require("supports:read")
-    today = today or date.today()
-    sql, params = _flags_sql(principal.organisation_id, today, *_window(today))
+    return await organisation_figures(principal.organisation_id, today or date.today())
+
+
+async def organisation_figures(organisation_id: UUID, today: date) -> list[SupportFigure]:
+    """:func:`figures` for an organisation by id, checking no rights (for reports built over
+    several organisations, such as a network's, whose callers check theirs)."""
+    sql, params = _flags_sql(organisation_id, today, *_window(today))
     sums = ", ".join(f"COALESCE(SUM({k}), 0) AS {k}" for k in SUPPORTS)
     row = (await Account.raw(f"SELECT COUNT(*) AS psws, COALESCE(SUM(CASE WHEN accounts = 0 THEN 1 ELSE 0 END), 0) "
                              f"AS without_account, {sums} FROM ({sql}) f", *params))[0]

@@ -342,8 +342,8 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         fail(f"{args.output}: cannot write there (no such directory, a directory, or not writable)")
 
     async def work() -> int:
-        from peerwork.networks.board_pack import export_organisation_pack, export_network_pack
         from peerwork.core.access import system_principal
+        from peerwork.networks.board_pack import export_network_pack, export_organisation_pack, network_id_by_slug
         from peerwork.workforce.organisations import organisation_by_slug
 
         if args.org:
@@ -351,7 +351,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
             body, _ = await export_organisation_pack(system_principal(org.id, org.slug, org.name), args.as_of,
                                                      args.format)
         else:
-            body, _ = await export_network_pack(None, args.network, args.as_of, args.format)
+            body, _ = await export_network_pack(await network_id_by_slug(args.network), args.as_of, args.format)
         try:
             output.write_bytes(body)
         except OSError as exc:

@@ -32,11 +32,15 @@ import numpy as np
 
 from peerwork.core import audit
 from peerwork.core.access import Principal
-from peerwork.core.errors import InvalidInput
+from peerwork.core.errors import InvalidInput, NotFound
 from peerwork.core.privacy import SMALL_NUMBER
 from peerwork.networks import charts
+from peerwork.networks.figures import network_figures, network_members, organisation_figures, references
 from peerwork.networks.trends import Trends, replay, short_support_label
+from peerwork.retention.query import fetch_spell_columns
+from peerwork.retention.report import build_retention_report
 from peerwork.retention.service import check_as_of, percent
+from peerwork.retention.survival import SpellColumns
 
 FORMATS = ("pdf", "html")
 MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
@@ -87,10 +91,6 @@ async def curve_steps(organisation_ids: Sequence[UUID], as_of: date) -> tuple[ch
     """The Kaplan–Meier curve over the lived-experience spells of these organisations together
     (one organisation's own curve, or a network's pooled one), from the retention capability's
     own spells and report."""
-    from peerwork.retention.query import fetch_spell_columns
-    from peerwork.retention.report import build_retention_report
-    from peerwork.retention.survival import SpellColumns
-
     parts = [await fetch_spell_columns(organisation_id, as_of, labels=False) for organisation_id in organisation_ids]
     pooled = SpellColumns(
         start=np.concatenate([p.start for p in parts]) if parts else np.zeros(0, dtype=np.int64),
@@ -105,8 +105,6 @@ async def curve_steps(organisation_ids: Sequence[UUID], as_of: date) -> tuple[ch
 
 async def organisation_pack(organisation_id: UUID, slug: str, name: str, as_of: date) -> BoardPack:
     """One organisation's pack: its figures exactly as it would share them."""
-    from peerwork.networks.figures import organisation_figures, references
-
     unit = await organisation_figures(organisation_id, as_of)
     trends = await replay(lambda day: organisation_figures(organisation_id, day), as_of)
     return BoardPack(scope="organisation", slug=slug, name=name, as_of=as_of, units=(unit,),
@@ -116,18 +114,13 @@ async def organisation_pack(organisation_id: UUID, slug: str, name: str, as_of: 
 
 async def network_pack(network_id: UUID, as_of: date) -> BoardPack:
     """A network's pack: the pooled figures first, then each member's."""
-    from peerwork.core.tables import Organisation
-    from peerwork.networks.figures import network_figures
-
     figures = await network_figures(network_id, as_of)
 
     async def pooled_on(day: date) -> Any:
         return (await network_figures(network_id, day)).pooled
 
     trends = await replay(pooled_on, as_of)
-    slugs = [member.key for member in figures.members]
-    ids = await Organisation.select(Organisation.id).where(Organisation.slug.is_in(slugs)).output(as_list=True) \
-        if slugs else []
+    ids = [member["id"] for member in await network_members(network_id)]
     return BoardPack(scope="network", slug=figures.network_slug, name=figures.network_name, as_of=as_of,
                      units=(figures.pooled, *figures.members), references=tuple(figures.references), trends=trends,
                      curve=await curve_steps(ids, as_of))
@@ -229,3 +222,26 @@ async def export_organisation_pack(principal: Principal, as_of: date | None, fmt
     await audit.record(principal, "export", "board_pack", principal.organisation_id, scope="organisation",
                        as_of=as_of.isoformat(), format=fmt)
     return body, filename(principal.organisation_slug, as_of, fmt)
+
+
+async def export_network_pack(network_id: UUID, as_of: date | None, fmt: str, principal: Principal | None = None
+                              ) -> tuple[bytes, str]:
+    """A network's pack, audited as an export: (body, filename). The caller has already
+    decided that ``principal`` may see this network (None: the command line, on the server)."""
+    check_format(fmt)
+    as_of = check_as_of(as_of)
+    pack = await network_pack(network_id, as_of)
+    body = await rendered(pack, fmt)
+    await audit.record(principal, "export", "board_pack", network_id, scope="network", as_of=as_of.isoformat(),
+                       format=fmt)
+    return body, filename(pack.slug, as_of, fmt)
+
+
+async def network_id_by_slug(slug: str) -> UUID:
+    """The network's id, or NotFound (for the command line, which names networks by slug)."""
+    from peerwork.core.tables import Network
+
+    found = await Network.select(Network.id).where(Network.slug == slug).first()
+    if found is None:
+        raise NotFound(f"No network with slug {slug!r}.")
+    return found["id"]

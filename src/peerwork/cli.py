@@ -305,6 +305,35 @@ def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
     return _run(settings, work)
 
 
+def cmd_networks_host(settings: Settings, args: argparse.Namespace) -> int:
+    from peerwork.networks.service import set_host
+
+    async def work() -> int:
+        await set_host(args.network, args.org)
+        print(f"{args.org} now hosts network {args.network}: its admins run the network.")
+        return 0
+
+    return _run(settings, work)
+
+
+def cmd_networks_figures(settings: Settings, args: argparse.Namespace) -> int:
+    import msgspec
+
+    from peerwork.core.tables import Network
+    from peerwork.networks.figures import network_figures
+    from peerwork.networks.service import check_as_of
+
+    async def work() -> int:
+        row = await Network.select(Network.id).where(Network.slug == args.network).first()
+        if row is None:
+            fail(f"there is no network {args.network!r}")
+        figures = await network_figures(row["id"], check_as_of(args.as_of))
+        print(msgspec.json.format(msgspec.json.encode(figures), indent=2).decode())
+        return 0
+
+    return _run(settings, work)
+
+
 def _print_retention_table(name, report, by, percent, figure_rows) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -463,6 +492,17 @@ def build_parser() -> OneLineParser:
     report.add_argument("--format", choices=["pdf", "html"], required=True)
     report.add_argument("--output", required=True, metavar="FILE", help="where to write the pack")
     report.set_defaults(handler=cmd_report)
+
+    networks = commands.add_parser("networks", help="networks of organisations").add_subparsers(
+        dest="networks_command", required=True, metavar="ACTION", parser_class=OneLineParser)
+    host = networks.add_parser("host", help="make an organisation the network's host (its admins run the network)")
+    host.add_argument("network", help="network slug")
+    host.add_argument("--org", required=True, help="organisation slug (added as a member if need be)")
+    host.set_defaults(handler=cmd_networks_host)
+    network_figures = networks.add_parser("figures", help="pooled and per-member figures as JSON (counts under 5 suppressed)")
+    network_figures.add_argument("network", help="network slug")
+    network_figures.add_argument("--as-of", type=_date, help="replay the figures on a past date (default today)")
+    network_figures.set_defaults(handler=cmd_networks_figures)
     return parser
 
 

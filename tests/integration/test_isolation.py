@@ -115,6 +115,18 @@ SAMPLE_BODIES: dict[tuple[str, str], dict] = {
         "scores": [{"value": "Hope", "score": 3}]}},
     ("POST", "/api/v1/recruitment/applications/{application_id:uuid}/decision"): {"json": {"decision": "shortlist"}},
     ("POST", "/api/v1/recruitment/applications/{application_id:uuid}/hire"): {"json": {"start_date": "2030-01-01"}},
+    ("POST", "/api/v1/networks"): {"json": {"slug": "a-new-network", "name": "A new network"}},
+    ("POST", "/api/v1/networks/{network_slug:str}/invitations"): {"json": {"organisation": "south"}},
+    ("POST", "/api/v1/networks/{network_slug:str}/invitations/{network_invitation_id:uuid}/accept"): {},
+    ("POST", "/api/v1/networks/{network_slug:str}/invitations/{network_invitation_id:uuid}/decline"): {},
+    ("POST", "/api/v1/networks/{network_slug:str}/invitations/{network_invitation_id:uuid}/withdraw"): {},
+    ("POST", "/api/v1/networks/{network_slug:str}/members/{organisation_slug:str}/remove"): {},
+    ("POST", "/api/v1/networks/{network_slug:str}/leave"): {},
+    ("POST", "/api/v1/networks/{network_slug:str}/leads"): {"json": {"email": "psw@south.example",
+                                                                     "organisation": "south"}},
+    ("POST", "/api/v1/networks/{network_slug:str}/leads/{lead_id:uuid}/revoke"): {},
+    ("PUT", "/api/v1/networks/{network_slug:str}/references/{reference_key:str}"): {"json": {
+        "value": 0.5, "source": "A survey"}},
 }
 
 
@@ -149,6 +161,20 @@ async def _recruitment(north, lead, panel_member) -> dict:
     sent = await applications.submit(north.slug, vacancy.id, applications.ApplicationForm(
         name="North Applicant", email="applicant@north.example", answers={"Hope": "yes"}), client="203.0.113.9")
     return {"vacancy_id": vacancy.id, "application_id": sent.application_id}
+
+
+async def _network(north_admin, psw) -> dict:
+    """A network north hosts, with a lead and a pending invitation to a third organisation."""
+    from peerwork.networks import service as networks
+    from peerwork.networks.tables import NetworkInvitation, NetworkLead
+
+    admin = north_admin.principal
+    await networks.create_network(admin, "riverside", "Riverside network")
+    await networks.invite(admin, "riverside", (await make_org("west")).slug)
+    await networks.grant_lead(admin, "riverside", psw.email, "north")
+    return {"network_slug": "riverside", "organisation_slug": "west", "reference_key": "survey:role_training",
+            "network_invitation_id": (await NetworkInvitation.select(NetworkInvitation.id).first())["id"],
+            "lead_id": (await NetworkLead.select(NetworkLead.id).first())["id"]}
 
 
 @pytest.fixture
@@ -186,6 +212,7 @@ async def world():
         "invitation_id": (await invitations.invite(north_admin.principal, email="north.invited@example.org",
                                                    role="psw")).id,
         **await _recruitment(north, lead, supervisor),
+        **await _network(north_admin, psw),
     }
     return {"north": north, "ids": ids, "south_all": await make_all_roles_user(south), "north_person": person["id"]}
 
@@ -222,6 +249,7 @@ def request_kwargs(method: str, path: str, person_id, account_id=None) -> dict:
 ANY_IDS = {name: uuid.uuid4() for name in (
     "team_id", "person_id", "assignment_id", "account_id", "token_id", "series_id", "occurrence_id", "booking_id",
     "agreement_id", "session_id", "group_id", "course_id", "record_id", "pair_id", "vacancy_id", "application_id", "invitation_id",
+    "network_slug", "network_invitation_id", "organisation_slug", "lead_id", "reference_key",
 )}
 
 

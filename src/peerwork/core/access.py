@@ -11,7 +11,7 @@ from uuid import UUID
 
 from peerwork.core.errors import PermissionDenied
 
-ROLES = ("admin", "hr", "peer_lead", "supervisor", "psw")
+ROLES = ("admin", "hr", "peer_lead", "supervisor", "psw", "network_lead")
 
 ROLE_LABELS = {
     "admin": "Organisation admin",
@@ -19,6 +19,7 @@ ROLE_LABELS = {
     "peer_lead": "Peer lead",
     "supervisor": "Peer supervisor",
     "psw": "Peer support worker",
+    "network_lead": "Network lead",
 }
 
 _EVERYONE = frozenset(ROLES)
@@ -65,6 +66,13 @@ RIGHTS: dict[str, frozenset[str]] = {
     # The organisation's board pack (retention, supports, compliance, recruitment, as shared):
     # for the people who take figures to the board.
     "board_pack:read": frozenset({"admin", "hr"}),
+    # Networks: only aggregates, counts under 5 suppressed. A network lead (granted for one
+    # network by its admins) and member organisations' admins see a network; its host
+    # organisation's admins run it (checked in the service); admins and HR see what their
+    # organisation shares.
+    "network:read": frozenset({"admin", "network_lead"}),
+    "network:manage": frozenset({"admin"}),
+    "network:share": frozenset({"admin", "hr"}),
 }
 
 

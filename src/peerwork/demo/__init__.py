@@ -32,6 +32,7 @@ from peerwork.demo.people import (
     load_organisation,
     set_demo_passwords,
 )
+from peerwork.demo.network import load_network
 from peerwork.demo.recruitment import load_recruitment
 from peerwork.demo.supervision import load_supervision
 
@@ -61,4 +62,5 @@ async def load_demo(today: date | None = None) -> list[Login]:
         for org in orgs.values():
             await load_pairs(org, today)
         await load_recruitment(orgs["northfield-nhs"], today)
+        await load_network(orgs)
     return logins

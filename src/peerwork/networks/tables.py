@@ -46,3 +46,16 @@ class ReferenceFigure(Table):
     source = Text()
     updated_by = ForeignKey(references=Account, null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class NetworkLead(Table):
+    """A network lead: an account of a member organisation granted the lead's view of one
+    network by the network's admins (the account also holds the ``network_lead`` role in
+    that organisation, which is what gives it the right)."""
+
+    id = UUID(primary_key=True)
+    network = ForeignKey(references=Network, null=False, index=True)
+    organisation = ForeignKey(references=Organisation, null=False, index=True)
+    account = ForeignKey(references=Account, null=False, index=True)
+    granted_by = ForeignKey(references=Account, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

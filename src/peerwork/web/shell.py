@@ -35,6 +35,7 @@ NAV = [  # (path, label, right needed or None for everyone signed in)
     ("/cpd/compliance", "CPD compliance", "cpd:report"),
     ("/pairing", "Pairing", "pairing:manage"),
     ("/supports", "Seven supports", "supports:read"),
+    ("/networks", "Networks", "network:read"),
     ("/recruitment", "Recruitment", "recruitment:panel"),
     ("/import", "Import staff records", "assignments:import"),
     ("/invitations", "Invitations", "accounts:invite"),

@@ -36,6 +36,7 @@ from peerwork.core.errors import InvalidInput, NotFound
 from peerwork.core.privacy import SMALL_NUMBER
 from peerwork.networks import charts
 from peerwork.networks.figures import network_figures, network_members, organisation_figures, references
+from peerwork.networks.service import visible_network
 from peerwork.networks.trends import Trends, replay, short_support_label
 from peerwork.retention.query import fetch_spell_columns
 from peerwork.retention.report import build_retention_report
@@ -245,3 +246,11 @@ async def network_id_by_slug(slug: str) -> UUID:
     if found is None:
         raise NotFound(f"No network with slug {slug!r}.")
     return found["id"]
+
+
+async def export_network_pack_for(principal: Principal, network_slug: str, as_of: date | None, fmt: str
+                                  ) -> tuple[bytes, str]:
+    """A network's pack for a signed-in caller: only for a network they may see (its leads and
+    its members' admins); any other is NotFound, whether or not it exists."""
+    view = await visible_network(principal, network_slug)
+    return await export_network_pack(view.id, as_of, fmt, principal)

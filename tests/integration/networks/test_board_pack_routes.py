@@ -8,8 +8,16 @@ from datetime import date, timedelta
 import pytest
 
 from peerwork.core.tables import AuditLog
-from tests.factories import make_org, make_user
-from tests.integration.web.test_forms import signed_in
+from peerwork.networks import service
+from tests.factories import PASSWORD, make_org, make_user
+from tests.integration.web.test_forms import csrf_from, signed_in
+
+
+async def sign_in(client, email: str) -> None:
+    form = await client.get("/login")
+    response = await client.post("/login", data={"email": email, "password": PASSWORD, "next": "/",
+                                                 "_csrf_token": csrf_from(form.text)}, follow_redirects=False)
+    assert response.status_code == 303, response.text
 
 TODAY = date.today()
 
@@ -69,3 +77,35 @@ async def test_a_peer_lead_sees_no_board_pack_button_and_no_page(client):
     assert 'href="/board-pack"' not in (await client.get("/retention")).text
     assert (await client.get("/board-pack")).status_code == 403
     assert (await client.get("/board-pack.pdf")).status_code == 403
+
+
+async def test_a_network_lead_finds_the_networks_pack_on_the_page_and_downloads_it(client, world):
+    lead = await make_user(world["south"], "peer_lead", email="page.lead@south.example", password=PASSWORD)
+    await service.grant_lead(world["callers"]["host_admin"].principal, "bay", lead.email, "south")
+    await sign_in(client, lead.email)
+    page = await client.get("/board-pack")
+    assert page.status_code == 200
+    assert 'action="/networks/bay/board-pack.pdf"' in page.text and 'id="organisation-pack"' not in page.text
+    assert 'href="/networks/bay/board-pack.pdf?as_of=' in (await client.get("/networks/bay")).text
+    pdf = await client.get("/networks/bay/board-pack.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert (await client.get("/networks/fen/board-pack.html")).status_code == 404
+
+
+async def test_a_network_lead_gets_the_networks_pack_and_no_other_networks(client, world):
+    callers = world["callers"]
+    lead = callers["lead_bay"]
+    response = await client.get("/api/v1/networks/bay/board-pack?format=html", headers=lead.headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-disposition"] == f'attachment; filename="board-pack-bay-{TODAY.isoformat()}.html"'
+    assert "North Trust" in response.text and "South Trust" in response.text
+    assert "East Trust" not in response.text  # fen's member
+    # Another network's lead, and a bay member's HR (no network right): refused, bay not revealed.
+    other = await client.get("/api/v1/networks/bay/board-pack?format=html", headers=callers["lead_fen"].headers)
+    assert other.status_code == 404 and "North" not in other.text
+    assert (await client.get("/api/v1/networks/bay/board-pack", headers=callers["member_hr"].headers)).status_code == 403
+    assert (await client.get("/api/v1/networks/nowhere/board-pack", headers=lead.headers)).status_code == 404
+    bad = await client.get("/api/v1/networks/bay/board-pack?format=xls", headers=lead.headers)
+    assert bad.status_code == 422 and "format" in bad.text
+    exported = await AuditLog.select(AuditLog.account, AuditLog.record_id).where(AuditLog.table_name == "board_pack")
+    assert exported == [{"account": lead.principal.account_id, "record_id": str(world["bay"])}]

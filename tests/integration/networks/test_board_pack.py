@@ -9,19 +9,19 @@ import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
-import msgspec
 import pytest
 
+from peerwork.core import accounts
 from peerwork.core.access import system_principal
 from peerwork.core.errors import InvalidInput, PermissionDenied
-from peerwork.core.tables import AuditLog
+from peerwork.core.tables import Account, AuditLog
 from peerwork.demo import NETWORK, load_demo
+from peerwork.demo.network import LEAD
 from peerwork.networks.board_pack import (
     export_network_pack,
     export_organisation_pack,
     network_id_by_slug,
 )
-from peerwork.networks.figures import network_figures, organisation_figures
 from peerwork.workforce.organisations import organisation_by_slug
 from tests.factories import make_org, make_user
 
@@ -101,17 +101,28 @@ def raster_images(path: Path) -> list[str]:
     return listing.splitlines()[2:]  # after the two header lines: one line per raster image
 
 
-async def test_the_network_pack_carries_every_pooled_and_member_figure_and_its_charts_are_vector(tmp_path):
+async def lead_headers() -> dict[str, str]:
+    """An API token of the demo network's lead (a login of the VCSE partner)."""
+    slug, local = LEAD
+    org = await organisation_by_slug(slug)
+    account = await Account.select(Account.id).where(Account.email.like(f"{local}@%")).first()
+    issued = await accounts.issue_api_token(account["id"], org.id)
+    return {"Authorization": f"Bearer {issued.token}"}
+
+
+async def test_the_network_pack_carries_every_figure_the_api_gives_and_its_charts_are_vector(client, tmp_path):
     await load_demo(TODAY)
-    network_id = await network_id_by_slug(NETWORK)
-    pdf, name = await export_network_pack(network_id, None, "pdf")
-    assert name == f"board-pack-{NETWORK}-{TODAY.isoformat()}.pdf"
+    headers = await lead_headers()
+    response = await client.get(f"/api/v1/networks/{NETWORK}/board-pack", headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-disposition"] == f'attachment; filename="board-pack-{NETWORK}-{TODAY.isoformat()}.pdf"'
+    pdf = response.content
     assert pdf.startswith(b"%PDF-")
     (tmp_path / "pack.pdf").write_bytes(pdf)
     assert raster_images(tmp_path / "pack.pdf") == []  # every chart is vector
     text = pdf_text(pdf, tmp_path)
 
-    figures = msgspec.to_builtins(await network_figures(network_id, TODAY))
+    figures = (await client.get(f"/api/v1/networks/{NETWORK}/figures", headers=headers)).json()
     units = [figures["pooled"], *figures["members"]]
     assert len(units) == 3
     check_every_figure(text, units)
@@ -126,19 +137,21 @@ async def test_the_network_pack_carries_every_pooled_and_member_figure_and_its_c
     # The charts' own text is text too.
     assert "Years since starting" in text and "Trusts providing it (national survey)" in text
     logged = await AuditLog.select().where((AuditLog.action == "export") & (AuditLog.table_name == "board_pack"))
-    assert len(logged) == 1 and logged[0]["record_id"] == str(network_id)
+    assert len(logged) == 1 and logged[0]["record_id"] == str(await network_id_by_slug(NETWORK))
 
 
-async def test_an_organisations_pack_is_its_own_shared_figures_and_is_audited(tmp_path):
+async def test_an_organisations_pack_is_exactly_what_it_shares_and_is_audited(client, tmp_path):
     await load_demo(TODAY)
     org = await organisation_by_slug("open-door")
     hr = await make_user(org, "hr")
     as_of = TODAY - timedelta(days=40)
-    pdf, name = await export_organisation_pack(hr.principal, as_of, "pdf")
-    assert name == f"board-pack-open-door-{as_of.isoformat()}.pdf"
-    text = pdf_text(pdf, tmp_path)
-    unit = msgspec.to_builtins(await organisation_figures(org.id, as_of))
-    check_every_figure(text, [unit])
+    response = await client.get(f"/api/v1/board-pack?as_of={as_of.isoformat()}", headers=hr.headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-disposition"] == f'attachment; filename="board-pack-open-door-{as_of.isoformat()}.pdf"'
+    text = pdf_text(response.content, tmp_path)
+    shared = await client.get(f"/api/v1/networks/{NETWORK}/shared?as_of={as_of.isoformat()}", headers=hr.headers)
+    assert shared.status_code == 200, shared.text
+    check_every_figure(text, [shared.json()["figures"]])
     assert "Northfield Mental Health" not in text  # only the organisation's own figures
     html, html_name = await export_organisation_pack(hr.principal, as_of, "html")
     assert html_name.endswith(".html") and html.startswith(b"<!doctype html>")
@@ -149,6 +162,13 @@ async def test_an_organisations_pack_is_its_own_shared_figures_and_is_audited(tm
                   for row, detail in zip(logged, details)) == [
         ("export", hr.principal.account_id, "html", as_of.isoformat()),
         ("export", hr.principal.account_id, "pdf", as_of.isoformat())]
+
+
+async def test_the_command_lines_network_pack_is_the_same_document(tmp_path):
+    await load_demo(TODAY)
+    html, name = await export_network_pack(await network_id_by_slug(NETWORK), None, "html")
+    assert name == f"board-pack-{NETWORK}-{TODAY.isoformat()}.html"
+    assert b"Northfield Peer Network: all members pooled" in html
 
 
 @pytest.mark.parametrize("role", ["psw", "supervisor", "peer_lead"])

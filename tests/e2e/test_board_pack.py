@@ -22,7 +22,7 @@ def test_hr_reaches_the_board_pack_from_retention_and_downloads_the_pdf(page: Pa
     problems = blocking_violations(page)
     assert not problems, "axe found serious/critical problems on /board-pack:\n" + "\n".join(problems)
     with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("button", name="Download PDF").click()
+        page.get_by_role("button", name="Download PDF").click(timeout=60_000)  # a pack takes seconds to make
     assert download.value.suggested_filename == f"board-pack-northfield-nhs-{date.today().isoformat()}.pdf"
     with open(download.value.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -184,6 +185,9 @@ def pack_html(pack: BoardPack) -> str:
 def pack_pdf(html: str) -> bytes:
     """The HTML as an A4 PDF with real, searchable text (CPU-bound: call it off the event loop
     in a server)."""
+    # WeasyPrint logs each layout step at INFO and every CSS property it skips at WARNING
+    # (matplotlib's SVG styles): neither is news for whoever reads peerwork's logs.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     from weasyprint import HTML
 
     return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()

@@ -156,7 +156,10 @@ def chart_images(pack: BoardPack) -> dict[str, str]:
     at_risk = [headline.headcount.shown] + [r.at_risk.shown for r in headline.retention]
     curve = charts.retention_curve_svg(
         pack.curve, title=f"{pack.name}: retention as of {long_date(pack.as_of)}", at_risk=at_risk,
-        label="Lived-experience roles" + (" (all members pooled)" if pack.scope == "network" else ""))
+        label="Lived-experience roles" + (" (all members pooled)" if pack.scope == "network" else ""),
+        reference=[(r.years, refs[key].value) for r in headline.retention
+                   if (key := REFERENCE_RETENTION.format(years=r.years)) in refs],
+        reference_label="Reference trust")
     bars = [charts.Bar(label=short_support_label(s.label), share=s.share,
                        reference=(1 - refs[SURVEY + s.key].value) if SURVEY + s.key in refs else None)
             for s in headline.supports]

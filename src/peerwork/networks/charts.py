@@ -66,9 +66,10 @@ def shown_steps(curve: Sequence[CurveStep]) -> list[CurveStep]:
     return [step for step in curve if step.at_risk >= SMALL_NUMBER]
 
 
-def retention_curve_svg(curve: Sequence[CurveStep], *, title: str, at_risk: Sequence[str], label: str) -> str:
-    """The Kaplan–Meier curve with its 95% band, and the (suppressed) numbers still at risk at
-    0, 1, 2 and 3 years written under the axis."""
+def retention_curve_svg(curve: Sequence[CurveStep], *, title: str, at_risk: Sequence[str], label: str,
+                        reference: Sequence[tuple[int, float]] = (), reference_label: str = "") -> str:
+    """The Kaplan–Meier curve with its 95% band, the reference figures at whole years as
+    markers, and the (suppressed) numbers still at risk at 0, 1, 2 and 3 years under the axis."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -85,8 +86,12 @@ def retention_curve_svg(curve: Sequence[CurveStep], *, title: str, at_risk: Sequ
             axes.step(xs, [s.survival * 100 for s in steps], where="post", color=BLUE, linewidth=2, label=label)
             axes.fill_between(xs, [s.lower * 100 for s in steps], [s.upper * 100 for s in steps], step="post",
                               color=BLUE, alpha=0.15, linewidth=0, label="95% confidence band")
+        if reference:
+            axes.scatter([k for k, _ in reference], [value * 100 for _, value in reference], marker="D",
+                         color=ORANGE, zorder=3, s=28, label=reference_label)
+        if steps or reference:
             axes.legend(loc="lower left", fontsize=8)
-        else:
+        if not steps:
             axes.text(years / 2, 50, f"Too few people to draw (fewer than {SMALL_NUMBER})", ha="center",
                       va="center", color=GREY)
         axes.set_xlim(0, years + 0.25)

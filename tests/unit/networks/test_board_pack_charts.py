@@ -27,6 +27,10 @@ def test_the_retention_curve_is_vector_with_its_numbers_at_risk_as_text():
     assert _is_vector_svg(svg)
     assert "North: retention as of 31 March 2026" in svg
     assert "20 / 12 / &lt;5 / &lt;5" in svg
+    assert "Reference trust" not in svg
+    marked = retention_curve_svg([_step(0, 20, 1.0)], title="t", at_risk=["20"] * 4, label="x",
+                                 reference=[(1, 0.98), (2, 0.88)], reference_label="Reference trust")
+    assert "Reference trust" in marked and marked.count("<use ") > svg.count("<use ")  # the markers
 
 
 def test_a_curve_with_too_few_people_is_not_drawn_and_says_why():

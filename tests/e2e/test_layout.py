@@ -158,7 +158,7 @@ class Made:
 
 def _make(live: LiveServer, mailbox: SmtpServer, page: Page) -> Made:
     admin = _admin_token(live)
-    made = Made({"org_slug": ORG, "api_token": admin})
+    made = Made({"org_slug": ORG, "api_token": admin, "network_slug": "northfield-peer-network"})
 
     def account(role: str, **extra: Any) -> dict:
         return _api(live, admin, "POST", "/api/v1/accounts",

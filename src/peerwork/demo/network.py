@@ -1,5 +1,5 @@
 """The demo network run as peerwork runs networks: the trust hosts it (its admins are the
-network's admins) and the VCSE partner's network lead login sees it."""
+network's admins) and the trust's network lead login sees it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from peerwork.networks import service as networks
 from peerwork.networks.tables import NetworkHost, NetworkLead
 
 HOST = "northfield-nhs"
-LEAD = ("open-door", "network.lead")  # (organisation, local part of the login)
+LEAD = ("northfield-nhs", "network.lead")  # (organisation, local part of the login)
 
 
 async def load_network(orgs: dict[str, DemoOrganisation]) -> None:

@@ -71,9 +71,9 @@ DEMO_LOGINS = [  # (organisation, local part, role, employee index linked or Non
     ("northfield-nhs", "peer.lead", "peer_lead", 0),
     ("northfield-nhs", "supervisor", "supervisor", 1),
     ("northfield-nhs", "psw", "psw", 2),
+    ("northfield-nhs", "network.lead", "network_lead", None),
     ("open-door", "admin", "admin", None),
     ("open-door", "psw", "psw", 2),
-    ("open-door", "network.lead", "network_lead", None),
 ]
 NEW_STARTER_DAYS = [40, 95, 150, 210, 12, 270]  # days ago
 # Newest starters at the trust left without an account ("invited, not signed in yet").

@@ -95,17 +95,17 @@ async def _network_page(request: Request, principal: Principal, slug: str, statu
         error=error, notice=notice_for(request, NOTICES))
 
 
-@get("/networks/{slug:str}", include_in_schema=False)
-async def network_page(request: Request, slug: str) -> Template:
-    return await _network_page(request, signed_in_principal(request), slug)
+@get("/networks/{network_slug:str}", include_in_schema=False)
+async def network_page(request: Request, network_slug: str) -> Template:
+    return await _network_page(request, signed_in_principal(request), network_slug)
 
 
-@get("/networks/{slug:str}/shared", include_in_schema=False)
-async def shared_page(request: Request, slug: str) -> Template:
+@get("/networks/{network_slug:str}/shared", include_in_schema=False)
+async def shared_page(request: Request, network_slug: str) -> Template:
     principal = signed_in_principal(request)
     as_of = _as_of(request)
-    unit = await service.shared_by_my_organisation(principal, slug, as_of)
-    return render(request, "network_shared.html", title="What we share", slug=slug, unit=unit,
+    unit = await service.shared_by_my_organisation(principal, network_slug, as_of)
+    return render(request, "network_shared.html", title="What we share", slug=network_slug, unit=unit,
                   as_of=service.check_as_of(as_of), supports=SUPPORTS)
 
 
@@ -123,71 +123,71 @@ async def _act(request: Request, slug: str, action: Callable[[Principal, dict[st
     return redirect_with_notice(back or f"/networks/{slug}", notice)
 
 
-@post("/networks/{slug:str}/invitations", include_in_schema=False, status_code=303)
-async def invite_page(request: Request, slug: str) -> Template | Redirect:
-    return await _act(request, slug, lambda p, d: service.invite(p, slug, d.get("organisation", "").strip()),
+@post("/networks/{network_slug:str}/invitations", include_in_schema=False, status_code=303)
+async def invite_page(request: Request, network_slug: str) -> Template | Redirect:
+    return await _act(request, network_slug, lambda p, d: service.invite(p, network_slug, d.get("organisation", "").strip()),
                       "invited")
 
 
-@post("/networks/{slug:str}/invitations/{invitation_id:uuid}/{answer:str}", include_in_schema=False,
+@post("/networks/{network_slug:str}/invitations/{invitation_id:uuid}/{answer:str}", include_in_schema=False,
       status_code=303)
-async def invitation_page(request: Request, slug: str, invitation_id: UUID, answer: str) -> Template | Redirect:
+async def invitation_page(request: Request, network_slug: str, invitation_id: UUID, answer: str) -> Template | Redirect:
     principal = signed_in_principal(request)
     if answer == "withdraw":
-        return await _act(request, slug, lambda p, d: service.withdraw(p, slug, invitation_id), "withdrawn")
+        return await _act(request, network_slug, lambda p, d: service.withdraw(p, network_slug, invitation_id), "withdrawn")
     if answer not in ("accept", "decline"):
         raise InvalidInput("Choose accept or decline.")
     try:
-        await service.answer(principal, slug, invitation_id, accept=answer == "accept")
+        await service.answer(principal, network_slug, invitation_id, accept=answer == "accept")
     except DomainError as exc:
         if exc.status_code in (403, 404):
             raise
         return await _list_page(request, principal, exc.status_code, exc.detail)
     if answer == "accept":
-        return redirect_with_notice(f"/networks/{slug}", "accepted")
+        return redirect_with_notice(f"/networks/{network_slug}", "accepted")
     return redirect_with_notice("/networks", "declined")
 
 
-@post("/networks/{slug:str}/members/{organisation:str}/remove", include_in_schema=False, status_code=303)
-async def remove_member_page(request: Request, slug: str, organisation: str) -> Template | Redirect:
+@post("/networks/{network_slug:str}/members/{organisation:str}/remove", include_in_schema=False, status_code=303)
+async def remove_member_page(request: Request, network_slug: str, organisation: str) -> Template | Redirect:
     principal = signed_in_principal(request)
     data = await _form(request)
     if not confirmed(data):
-        await service.administered_network(principal, slug)
+        await service.administered_network(principal, network_slug)
         return ask(request, Confirmation(
-            title=f"Remove {organisation[:64]} from the network?", action=request.url.path, back=f"/networks/{slug}",
+            title=f"Remove {organisation[:64]} from the network?", action=request.url.path, back=f"/networks/{network_slug}",
             button="Remove the organisation",
             effects=["Its figures leave the network's pooled and per-member figures at once.",
                      "Its network leads lose their view of this network.",
                      "Its shared spaces are no longer listed here (they stay open to its own staff)."],
             fields=data))
-    return await _act(request, slug, lambda p, d: service.remove_member(p, slug, organisation), "removed")
+    return await _act(request, network_slug, lambda p, d: service.remove_member(p, network_slug, organisation), "removed")
 
 
-@post("/networks/{slug:str}/leave", include_in_schema=False, status_code=303)
-async def leave_page(request: Request, slug: str) -> Template | Redirect:
+@post("/networks/{network_slug:str}/leave", include_in_schema=False, status_code=303)
+async def leave_page(request: Request, network_slug: str) -> Template | Redirect:
     principal = signed_in_principal(request)
     data = await _form(request)
     if not confirmed(data):
-        await service.visible_network(principal, slug)
+        await service.visible_network(principal, network_slug)
         return ask(request, Confirmation(
-            title="Leave the network?", action=request.url.path, back=f"/networks/{slug}",
+            title="Leave the network?", action=request.url.path, back=f"/networks/{network_slug}",
             button="Leave the network",
             effects=["Your organisation's figures are no longer shared with the network.",
                      "Your network leads lose their view of this network.",
                      "Rejoining needs a new invitation from the network's admins."], fields=data))
-    return await _act(request, slug, lambda p, d: service.leave(p, slug), "left", back="/networks")
+    return await _act(request, network_slug, lambda p, d: service.leave(p, network_slug), "left", back="/networks")
 
 
-@post("/networks/{slug:str}/leads", include_in_schema=False, status_code=303)
-async def grant_lead_page(request: Request, slug: str) -> Template | Redirect:
-    return await _act(request, slug, lambda p, d: service.grant_lead(
-        p, slug, d.get("email", ""), d.get("organisation", "").strip()), "granted")
+@post("/networks/{network_slug:str}/leads", include_in_schema=False, status_code=303)
+async def grant_lead_page(request: Request, network_slug: str) -> Template | Redirect:
+    return await _act(request, network_slug, lambda p, d: service.grant_lead(
+        p, network_slug, d.get("email", ""), d.get("organisation", "").strip()), "granted")
 
 
-@post("/networks/{slug:str}/leads/{lead_id:uuid}/revoke", include_in_schema=False, status_code=303)
-async def revoke_lead_page(request: Request, slug: str, lead_id: UUID) -> Template | Redirect:
-    return await _act(request, slug, lambda p, d: service.revoke_lead(p, slug, lead_id), "revoked")
+@post("/networks/{network_slug:str}/leads/{lead_id:uuid}/revoke", include_in_schema=False, status_code=303)
+async def revoke_lead_page(request: Request, network_slug: str, lead_id: UUID) -> Template | Redirect:
+    return await _act(request, network_slug, lambda p, d: service.revoke_lead(p, network_slug, lead_id), "revoked")
 
 
 def _share(raw: str) -> float:
@@ -201,10 +201,10 @@ def _share(raw: str) -> float:
     return value / 100
 
 
-@post("/networks/{slug:str}/references/{key:str}", include_in_schema=False, status_code=303)
-async def reference_page(request: Request, slug: str, key: str) -> Template | Redirect:
-    return await _act(request, slug, lambda p, d: service.edit_reference(
-        p, slug, key, _share(d.get("value", "")), d.get("source", "")[:1000], d.get("label", "")[:200] or None),
+@post("/networks/{network_slug:str}/references/{key:str}", include_in_schema=False, status_code=303)
+async def reference_page(request: Request, network_slug: str, key: str) -> Template | Redirect:
+    return await _act(request, network_slug, lambda p, d: service.edit_reference(
+        p, network_slug, key, _share(d.get("value", "")), d.get("source", "")[:1000], d.get("label", "")[:200] or None),
         "reference")
 
 

@@ -18,7 +18,7 @@ def _no_axe_problems(page: Page, screen: str) -> None:
 
 
 def test_the_network_lead_reaches_the_network_from_the_menu(page: Page) -> None:
-    sign_in(page, demo_email("open-door", "network_lead"))
+    sign_in(page, demo_email("northfield-nhs", "network_lead"))
     page.get_by_role("link", name="Networks").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Networks")
     _no_axe_problems(page, "networks list")
@@ -34,7 +34,7 @@ def test_the_hosts_admin_sees_the_forms_that_run_the_network(page: Page) -> None
     sign_in(page, demo_email("northfield-nhs", "admin"))
     page.goto(f"/networks/{NETWORK}")
     expect(page.get_by_role("heading", name="Run the network")).to_be_visible()
-    expect(page.locator("#leads")).to_contain_text("Open Door")
+    expect(page.locator("#leads")).to_contain_text("Northfield")
     _no_axe_problems(page, "network page (host admin)")
 
 

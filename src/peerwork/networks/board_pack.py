@@ -36,7 +36,14 @@ from peerwork.core.access import Principal
 from peerwork.core.errors import InvalidInput, NotFound
 from peerwork.core.privacy import SMALL_NUMBER
 from peerwork.networks import charts
-from peerwork.networks.figures import network_figures, network_members, organisation_figures, references
+from peerwork.networks.figures import (
+    ReferenceFigure,
+    UnitFigures,
+    network_figures,
+    network_members,
+    organisation_figures,
+    references,
+)
 from peerwork.networks.service import visible_network
 from peerwork.networks.trends import Trends, replay, short_support_label
 from peerwork.retention.query import fetch_spell_columns
@@ -60,14 +67,14 @@ class BoardPack:
     slug: str
     name: str
     as_of: date
-    units: tuple[Any, ...]  # figures.UnitFigures
-    references: tuple[Any, ...]  # figures.ReferenceFigure
+    units: tuple[UnitFigures, ...]
+    references: tuple[ReferenceFigure, ...]
     trends: Trends
     curve: tuple[charts.CurveStep, ...] = field(default=())
     made_on: date = field(default_factory=date.today)
 
     @property
-    def headline(self) -> Any:
+    def headline(self) -> UnitFigures:
         return self.units[0]
 
     @property
@@ -118,7 +125,7 @@ async def network_pack(network_id: UUID, as_of: date) -> BoardPack:
     """A network's pack: the pooled figures first, then each member's."""
     figures = await network_figures(network_id, as_of)
 
-    async def pooled_on(day: date) -> Any:
+    async def pooled_on(day: date) -> UnitFigures:
         return (await network_figures(network_id, day)).pooled
 
     trends = await replay(pooled_on, as_of)
@@ -146,7 +153,7 @@ def svg_image(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
-def reference_values(pack: BoardPack) -> dict[str, Any]:
+def reference_values(pack: BoardPack) -> dict[str, ReferenceFigure]:
     return {reference.key: reference for reference in pack.references}
 
 

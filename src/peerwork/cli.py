@@ -394,6 +394,37 @@ def _print_retention_table(name, report, by, percent, figure_rows) -> None:
         console.print(table)
 
 
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    """The board pack for an organisation or a network, written to --output (PDF or HTML)."""
+    if bool(args.org) == bool(args.network):
+        fail("give one of --org or --network (see 'peerwork report --help')")
+    import os
+
+    output = Path(args.output)
+    if output.is_dir() or not output.parent.is_dir() or not os.access(output.parent, os.W_OK):
+        fail(f"{args.output}: cannot write there (no such directory, a directory, or not writable)")
+
+    async def work() -> int:
+        from peerwork.core.access import system_principal
+        from peerwork.networks.board_pack import export_network_pack, export_organisation_pack, network_id_by_slug
+        from peerwork.workforce.organisations import organisation_by_slug
+
+        if args.org:
+            org = await organisation_by_slug(args.org)
+            body, _ = await export_organisation_pack(system_principal(org.id, org.slug, org.name), args.as_of,
+                                                     args.format)
+        else:
+            body, _ = await export_network_pack(await network_id_by_slug(args.network), args.as_of, args.format)
+        try:
+            output.write_bytes(body)
+        except OSError as exc:
+            fail(f"{args.output}: cannot write ({exc.strerror or exc})")
+        print(f"Wrote the board pack to {output}.")
+        return 0
+
+    return _run(settings, work)
+
+
 def _date(raw: str):
     from peerwork.workforce.rules import RuleError, parse_date
 
@@ -508,6 +539,15 @@ def build_parser() -> OneLineParser:
     rounds.add_argument("--template", action="store_true",
                         help="print a template CSV (every column, example rounds) and exit")
     rounds.set_defaults(handler=cmd_recruitment_import_rounds)
+
+    report = commands.add_parser("report", help="the board pack (PDF or HTML) for an organisation or a network")
+    report.add_argument("--org", help="organisation slug")
+    report.add_argument("--network", help="network slug")
+    report.add_argument("--as-of", type=_date, help="the data date: figures as known that day (default today)")
+    report.add_argument("--format", choices=["pdf", "html"], required=True)
+    report.add_argument("--output", required=True, metavar="FILE", help="where to write the pack")
+    report.set_defaults(handler=cmd_report)
+
     networks = commands.add_parser("networks", help="networks of organisations").add_subparsers(
         dest="networks_command", required=True, metavar="ACTION", parser_class=OneLineParser)
     host = networks.add_parser("host", help="make an organisation the network's host (its admins run the network)")

@@ -68,6 +68,9 @@ RIGHTS: dict[str, frozenset[str]] = {
     "supports:read": frozenset({"admin", "hr", "peer_lead"}),
     # Who is missing which support names people: peer leads and admins only.
     "supports:people": frozenset({"admin", "peer_lead"}),
+    # The organisation's board pack (retention, supports, compliance, recruitment, as shared):
+    # for the people who take figures to the board.
+    "board_pack:read": frozenset({"admin", "hr"}),
     # Networks: only aggregates, counts under 5 suppressed. A network lead (granted for one
     # network by its admins) and member organisations' admins see a network; its host
     # organisation's admins run it (checked in the service); admins and HR see what their

@@ -11,6 +11,7 @@ from litestar import Controller, get, post, put
 
 from peerwork.core.access import Principal
 from peerwork.networks import service
+from peerwork.networks.board_controllers import ROUTES as BOARD_PACK_ROUTES
 from peerwork.networks.figures import NetworkFigures
 from peerwork.networks.references import ReferenceFigure
 from peerwork.networks.schemas import (
@@ -145,4 +146,4 @@ class NetworksController(Controller):
                                             data.label)
 
 
-ROUTES = [NetworksController]
+ROUTES = [NetworksController, *BOARD_PACK_ROUTES]

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from peerwork.core.access import Principal
 from peerwork.core.errors import DomainError, InvalidInput
 from peerwork.networks import service
+from peerwork.networks.board_pages import PAGES as BOARD_PACK_PAGES
 from peerwork.networks.references import DEFAULTS
 from peerwork.supports.service import SUPPORTS
 from peerwork.web.feedback import Confirmation, ask, confirmed, notice_for, redirect_with_notice
@@ -208,4 +209,4 @@ async def reference_page(request: Request, network_slug: str, key: str) -> Templ
 
 
 PAGES = [networks_page, create_network_page, network_page, shared_page, invite_page, invitation_page,
-         remove_member_page, leave_page, grant_lead_page, revoke_lead_page, reference_page]
+         remove_member_page, leave_page, grant_lead_page, revoke_lead_page, reference_page, *BOARD_PACK_PAGES]

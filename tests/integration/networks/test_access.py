@@ -46,12 +46,14 @@ READS = {
     "/api/v1/networks/{network_slug:str}/figures": SEE_BAY,
     "/api/v1/networks/{network_slug:str}/references": SEE_BAY,
     "/api/v1/networks/{network_slug:str}/shared": MEMBER_SHARERS,
+    "/api/v1/networks/{network_slug:str}/board-pack": SEE_BAY,
 }
 RIGHT_OF_READ = {
     "/api/v1/networks": HAS_READ, "/api/v1/networks/invitations": ADMINS,
     "/api/v1/networks/{network_slug:str}": HAS_READ, "/api/v1/networks/{network_slug:str}/figures": HAS_READ,
     "/api/v1/networks/{network_slug:str}/references": HAS_READ,
     "/api/v1/networks/{network_slug:str}/shared": ADMINS | {"member_hr"},
+    "/api/v1/networks/{network_slug:str}/board-pack": HAS_READ,
 }
 
 

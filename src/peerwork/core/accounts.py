@@ -21,7 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from peerwork.core.db import transaction
 from peerwork.core.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
 from peerwork.core import audit
-from peerwork.core.access import ORGANISATION_ROLES, Principal
+from peerwork.core.access import ROLES, Principal
 from peerwork.core.auth_cache import AuthCache, Entry
 from peerwork.core.tables import Account, ApiToken, LoginAttempt, LoginSession, Membership
 from peerwork.core.time import now
@@ -55,9 +55,8 @@ def normalise_email(email: str) -> str:
 
 
 def check_role(role: str) -> str:
-    """A role an organisation grants; a network lead is made by the network's admins instead."""
-    if role not in ORGANISATION_ROLES:
-        raise InvalidInput(f"Unknown role {role!r}; choose one of: {', '.join(ORGANISATION_ROLES)}.")
+    if role not in ROLES:
+        raise InvalidInput(f"Unknown role {role!r}; choose one of: {', '.join(ROLES)}.")
     return role
 
 

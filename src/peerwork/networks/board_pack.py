@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import numpy as np
 
 from peerwork.core import audit
 from peerwork.core.access import Principal
@@ -101,13 +100,7 @@ async def curve_steps(organisation_ids: Sequence[UUID], as_of: date) -> tuple[ch
     (one organisation's own curve, or a network's pooled one), from the retention capability's
     own spells and report."""
     parts = [await fetch_spell_columns(organisation_id, as_of, labels=False) for organisation_id in organisation_ids]
-    pooled = SpellColumns(
-        start=np.concatenate([p.start for p in parts]) if parts else np.zeros(0, dtype=np.int64),
-        end=np.concatenate([p.end for p in parts]) if parts else np.zeros(0, dtype=np.int64),
-        duration=np.concatenate([p.duration for p in parts]) if parts else np.zeros(0, dtype=np.int64),
-        team=[t for p in parts for t in p.team], band=[b for p in parts for b in p.band],
-        leaving_reason=[r for p in parts for r in p.leaving_reason])
-    report = build_retention_report(pooled, as_of, by=())
+    report = build_retention_report(SpellColumns.joined(parts), as_of, by=())
     return tuple(charts.CurveStep(days=p.days, at_risk=p.at_risk, survival=p.survival, lower=p.lower, upper=p.upper)
                  for p in report.curve)
 

@@ -28,7 +28,6 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-import numpy as np
 from msgspec import Struct
 
 from peerwork.core.errors import NotFound
@@ -170,15 +169,9 @@ async def organisation_inputs(organisation_id: UUID, as_of: date) -> Inputs:
 def pool(inputs: list[Inputs]) -> Inputs:
     """Several organisations' inputs as one: spells, applications and decisions put together,
     counts summed (a person belongs to one organisation, so no one is counted twice)."""
-    spells = [i.spells for i in inputs]
     return Inputs(
         headcount=sum(i.headcount for i in inputs),
-        spells=SpellColumns(
-            start=np.concatenate([s.start for s in spells]) if spells else np.zeros(0, dtype=np.int64),
-            end=np.concatenate([s.end for s in spells]) if spells else np.zeros(0, dtype=np.int64),
-            duration=np.concatenate([s.duration for s in spells]) if spells else np.zeros(0, dtype=np.int64),
-            team=[t for s in spells for t in s.team], band=[b for s in spells for b in s.band],
-            leaving_reason=[r for s in spells for r in s.leaving_reason]),
+        spells=SpellColumns.joined([i.spells for i in inputs]),
         supports={key: sum(i.supports.get(key, 0) for i in inputs) for key in SUPPORTS},
         one_to_one_on_time=sum(i.one_to_one_on_time for i in inputs),
         group_on_time=sum(i.group_on_time for i in inputs),

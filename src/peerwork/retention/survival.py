@@ -115,6 +115,17 @@ class SpellColumns:
         stop = np.where(end == OPEN_END, as_of.toordinal(), end)
         return cls(start=start, end=end, duration=stop - start, team=team, band=band, leaving_reason=leaving_reason)
 
+    @classmethod
+    def joined(cls, parts: Sequence[SpellColumns]) -> SpellColumns:
+        """Several organisations' spells as one population (a network's pooled figures): each
+        spell is one person's in one organisation, so none is counted twice."""
+        def column(name: str) -> np.ndarray:
+            return np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+
+        return cls(start=column("start"), end=column("end"), duration=column("duration"),
+                   team=[t for p in parts for t in p.team], band=[b for p in parts for b in p.band],
+                   leaving_reason=[r for p in parts for r in p.leaving_reason])
+
 
 # --- spells ---------------------------------------------------------------------------------
 

@@ -62,6 +62,9 @@ RIGHTS: dict[str, frozenset[str]] = {
     "supports:read": frozenset({"admin", "hr", "peer_lead"}),
     # Who is missing which support names people: peer leads and admins only.
     "supports:people": frozenset({"admin", "peer_lead"}),
+    # Ethnicity and disability (special-category) from the import: retention split by them, in
+    # aggregate only, small numbers suppressed; every read audited. Admin and HR only.
+    "equality:read": frozenset({"admin", "hr"}),
 }
 
 

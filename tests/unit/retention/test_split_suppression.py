@@ -61,8 +61,11 @@ def test_an_estimate_with_fewer_than_five_at_risk_and_a_small_cohort_count_are_w
     assert three.at_risk == "<5" and three.survival is None and three.lower is None
     one = group.retention[0]
     assert one.at_risk == 5 and one.survival is not None
-    assert all(c.rate is None for c in group.cohort if "<5" in (c.retained, c.eligible))
-    assert any(c.rate is not None for c in group.cohort) or all("<5" in (c.retained, c.eligible) for c in group.cohort)
+    # Every spell started long enough ago: 6 eligible each year. Lasting over 1 year: 5 of 6
+    # (shown); over 2 years: 4 (a count under 5, so the rate is withheld).
+    one_year, two_years = group.cohort[:2]
+    assert (one_year.retained, one_year.eligible, one_year.rate) == (5, 6, 5 / 6)
+    assert (two_years.retained, two_years.eligible, two_years.rate) == ("<5", 6, None)
 
 
 def test_an_empty_group_reads_zero_and_the_test_is_withheld():

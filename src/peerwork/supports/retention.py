@@ -29,8 +29,10 @@ from uuid import UUID
 
 import numpy as np
 
+from piccolo.querystring import QueryString
+
 from peerwork.core.access import Principal
-from peerwork.core.tables import Account
+from peerwork.core.db import current_engine
 from peerwork.core.time import LONDON
 from peerwork.retention.query import fetch_spells
 from peerwork.retention.service import check_as_of
@@ -92,20 +94,30 @@ def _as_date(value: object) -> date | None:
 
 
 async def _records(organisation_id: UUID) -> dict[str, PersonRecords]:
-    """Each person's pairs, held 1:1 sessions and attended group sessions, keyed by str(person)."""
+    """Each person's pairs, held 1:1 sessions and attended group sessions, keyed by str(person).
+    Read as the engine's own rows (no dict per row), in one pass each."""
+    engine = current_engine()
     records: dict[str, PersonRecords] = {}
 
     def of(person: object) -> PersonRecords:
-        return records.setdefault(str(person), PersonRecords())
+        key = str(person)
+        found = records.get(key)
+        if found is None:
+            found = records[key] = PersonRecords()
+        return found
+
+    async def rows(sql: str, *values: object) -> list:
+        found = await engine.run_querystring(QueryString(sql, *values))
+        # asyncpg's records unpack by position; SQLite's rows are dicts in the SELECT's order.
+        return [tuple(r.values()) for r in found] if found and isinstance(found[0], dict) else found
 
     org = organisation_id
-    for row in await Account.raw(_PAIRS, org, org, org, org):
-        of(row["person"]).pairs.append(PairPeriod(_as_date(row["start_date"]), _as_date(row["end_date"])))
-    for row in await Account.raw(_ONE_TO_ONE, org, org):
-        of(row["person"]).one_to_one.append(
-            HeldSession(_day(row["start"]), int(row["every_days"]), int(row["grace_days"])))
-    for row in await Account.raw(_GROUP, org, org, True):
-        of(row["person"]).group.append(_day(row["start"]))
+    for person, start, end in await rows(_PAIRS, org, org, org, org):
+        of(person).pairs.append(PairPeriod(_as_date(start), _as_date(end)))
+    for person, start, every, grace in await rows(_ONE_TO_ONE, org, org):
+        of(person).one_to_one.append(HeldSession(_day(start), int(every), int(grace)))
+    for person, start in await rows(_GROUP, org, org, True):
+        of(person).group.append(_day(start))
     return records
 
 

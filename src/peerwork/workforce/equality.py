@@ -66,8 +66,9 @@ def parse_ethnicity(raw: str) -> str:
         return NOT_STATED
     if code and code[0] in _LETTER_GROUP:
         return _LETTER_GROUP[code[0]]
-    raise RuleError(f"{raw[:40]!r} is not an NHS ethnic category code (A-S, Z or 99, e.g. 'A' or "
-                    "'A White - British')")
+    # The value itself is not echoed: special-category data stays out of messages (and so out
+    # of any terminal, page or log that shows them); the line number finds it.
+    raise RuleError("is not an NHS ethnic category code (A-S, Z or 99, e.g. 'A' or 'A White - British')")
 
 
 def parse_disability(raw: str) -> str:
@@ -76,5 +77,5 @@ def parse_disability(raw: str) -> str:
         return NOT_STATED
     group = _DISABILITY_WORDS.get(_words(raw))
     if group is None:
-        raise RuleError(f"{raw[:40]!r} is not a disability answer (Y, N, or empty when not stated)")
+        raise RuleError("is not a disability answer (Y, N, or empty when not stated)")
     return group

@@ -108,7 +108,8 @@ async def test_an_unknown_value_is_refused_with_its_line_and_nothing_is_imported
     for n, path in enumerate(PATHS):
         org = await make_org(f"bad{n}")
         report = await path(org.id, _file(bad), all_or_nothing=True)
-        assert [str(e).split(" is not")[0] for e in report.errors] == ["line 4: ethnicity: 'Martian'"]
+        assert [str(e).split(" is not")[0] for e in report.errors] == ["line 4: ethnicity:"]
+        assert "Martian" not in str(report.errors)
         assert not report.applied and await _stored(org.id) == []
         report = await path(org.id, _file(bad))  # without all-or-nothing the good rows go in, the bad one never
         assert report.applied and await _stored(org.id) == [("E1", "white", "not_disabled")]

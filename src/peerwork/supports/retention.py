@@ -128,7 +128,8 @@ async def retention_by_support(principal: Principal, as_of: date | None = None) 
     as_of = check_as_of(as_of)
     spells = await fetch_spells(principal.organisation_id, as_of)
     records = await _records(principal.organisation_id)
-    begin = min((d for r in records.values() for d in r.first_days()), default=None)
+    # Records dated after as_of cannot fall in any compared spell's window (each ends by as_of).
+    begin = min((d for r in records.values() for d in r.first_days() if d <= as_of), default=None)
     left_early = sum(1 for s in spells if s.duration_days < LANDMARK_DAYS)
     before = sum(1 for s in spells if s.duration_days >= LANDMARK_DAYS and (begin is None or s.start < begin))
     compared = [s for s in spells if s.duration_days >= LANDMARK_DAYS and begin is not None and s.start >= begin]

@@ -186,3 +186,10 @@ async def test_people_responses_and_pages_never_show_the_fields(client, north):
     equality_page = await client.get("/retention/equality")
     assert equality_page.status_code == 200 and "&lt;5" in equality_page.text
     assert "withheld (fewer than 5 people)" in equality_page.text
+
+
+async def test_the_page_is_refused_to_peer_leads(client, north):
+    await signed_in(client, "peer_lead", org=north)
+    assert (await client.get("/retention/equality")).status_code == 403
+    retention = await client.get("/retention")
+    assert retention.status_code == 200 and "/retention/equality" not in retention.text

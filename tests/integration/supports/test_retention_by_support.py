@@ -137,3 +137,15 @@ async def test_another_organisations_records_never_count(north):
     south_hr = await make_user(south, "hr", email="hr@south.example")
     result = await retention_by_support(south_hr.principal)
     assert result.records_begin is None and result.compared == 0
+
+
+async def test_as_of_a_date_before_any_record_compares_nothing(north):
+    result = await retention_by_support(north["hr"].principal, TODAY - timedelta(days=2001))
+    assert result.records_begin is None and result.compared == 0
+    assert all(g.people == 0 for s in result.splits for g in s.groups)
+
+
+async def test_the_page_is_refused_to_peer_support_workers(client, north):
+    await signed_in(client, "psw", org=north["org"])
+    assert (await client.get("/supports/retention")).status_code == 403
+    assert (await client.get("/supports/retention/pairing/chart.svg")).status_code == 403

@@ -42,18 +42,23 @@ async def supports_retention_page(request: Request, as_of: str | None = None) ->
                   caveat=CAVEAT, small_number=SMALL_NUMBER)
 
 
-@get("/supports/retention/{support:str}/chart.svg", include_in_schema=False)
-async def supports_retention_chart(request: Request, support: str, as_of: str | None = None) -> Response[bytes]:
+@get("/supports/retention/chart.svg", include_in_schema=False)
+async def supports_retention_chart(request: Request, support: str = "pairing", as_of: str | None = None
+                                   ) -> Response[bytes]:
+    """One support's curves (``support``: pairing, one_to_one_on_time or group_supervision)."""
     from peerwork.retention.split_chart import render_split_chart
     from peerwork.supports.retention import retention_by_support
 
-    result = await retention_by_support(signed_in_principal(request), _as_of(as_of))
+    principal = signed_in_principal(request)
+    result = await retention_by_support(principal, _as_of(as_of))
     chosen = next((s for s in result.splits if s.key == support), None)
     if chosen is None:
         raise NotFound("No such support.")
     body = render_split_chart(chosen, title=f"{chosen.label}: retention of those in post at six months, "
                                             f"as of {result.as_of:%-d %B %Y}")
-    return Response(body, media_type="image/svg+xml")
+    # The page's <img> ignores the header; the download link gets a named file.
+    name = f"retention-by-{chosen.key}-{principal.organisation_slug}-{result.as_of.isoformat()}.svg"
+    return Response(body, media_type="image/svg+xml", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 PAGES = [supports_page, supports_retention_page, supports_retention_chart]

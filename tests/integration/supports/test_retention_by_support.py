@@ -115,10 +115,11 @@ async def test_api_page_and_chart(client, north):
     assert page.status_code == 200
     assert "Association, not cause." in page.text and "Log-rank test: χ² =" in page.text
     assert "withheld (fewer than 5 people)" in page.text
-    chart = await client.get("/supports/retention/pairing/chart.svg")
+    chart = await client.get("/supports/retention/chart.svg?support=pairing")
     assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg+xml")
+    assert chart.headers["content-disposition"].startswith('attachment; filename="retention-by-pairing-north-')
     assert b"<svg" in chart.content and b"Had a pair" in chart.content
-    assert (await client.get("/supports/retention/yoga/chart.svg")).status_code == 404
+    assert (await client.get("/supports/retention/chart.svg?support=yoga")).status_code == 404
 
 
 async def test_bad_input_and_rights(client, north):
@@ -148,4 +149,4 @@ async def test_as_of_a_date_before_any_record_compares_nothing(north):
 async def test_the_page_is_refused_to_peer_support_workers(client, north):
     await signed_in(client, "psw", org=north["org"])
     assert (await client.get("/supports/retention")).status_code == 403
-    assert (await client.get("/supports/retention/pairing/chart.svg")).status_code == 403
+    assert (await client.get("/supports/retention/chart.svg")).status_code == 403

@@ -193,3 +193,20 @@ async def test_the_page_is_refused_to_peer_leads(client, north):
     assert (await client.get("/retention/equality")).status_code == 403
     retention = await client.get("/retention")
     assert retention.status_code == 200 and "/retention/equality" not in retention.text
+
+
+async def test_the_command_line_says_how_many_people_changed_never_the_values(engine, tmp_path):
+    from tests.integration.test_cli import run
+
+    assert run("orgs", "create", "west", "--name", "West Trust").returncode == 0
+    staff = tmp_path / "staff.csv"
+    staff.write_bytes(_file(_without(STAFF), equality=False))
+    assert run("import", "assignments", str(staff), "--org", "west").returncode == 0
+    staff.write_bytes(_file(STAFF))
+    result = run("import", "assignments", str(staff), "--org", "west")
+    assert result.returncode == 0, result.stderr
+    assert "4 people's equality monitoring details were updated." in result.stdout
+    for word in ("white", "bme", "disabled", "Indian"):
+        assert word not in (result.stdout + result.stderr).lower()
+    again = run("import", "assignments", str(staff), "--org", "west")
+    assert "equality" not in again.stdout

@@ -272,6 +272,8 @@ def cmd_import_assignments(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{path.name}: {report.rows} rows, {report.valid_rows} valid, {len({e.line for e in report.errors})} with problems.")
         print(f"  {report.created} created, {report.updated} updated, {report.unchanged} unchanged "
               f"({report.people_created} new people, {report.teams_created} new teams) {verb} applied.")
+        if report.people_updated:  # ethnicity or disability changed: how many people, never the values
+            print(f"  {report.people_updated} people's equality monitoring details {verb} updated.")
         if report.dry_run:
             print("  Dry run: nothing was changed.")
         elif not report.applied:

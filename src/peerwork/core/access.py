@@ -78,6 +78,9 @@ RIGHTS: dict[str, frozenset[str]] = {
     "network:read": frozenset({"admin", "network_lead"}),
     "network:manage": frozenset({"admin"}),
     "network:share": frozenset({"admin", "hr"}),
+    # Ethnicity and disability (special-category) from the import: retention split by them, in
+    # aggregate only, small numbers suppressed; every read audited. Admin and HR only.
+    "equality:read": frozenset({"admin", "hr"}),
 }
 
 

@@ -62,6 +62,12 @@ class Person(Table):
     email = Varchar(length=254, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    # Special-category equality monitoring, from the import only (docs/equality.md): the WRES
+    # ethnicity group (white | bme | not_stated) and WDES disability group (disabled |
+    # not_disabled | not_stated); None = never imported. Read only through
+    # peerwork.retention.equality (right equality:read, audited); never in people responses.
+    ethnicity = Varchar(length=16, null=True, default=None)
+    disability = Varchar(length=16, null=True, default=None)
 
 
 class Account(Table):

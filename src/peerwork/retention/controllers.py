@@ -12,6 +12,7 @@ from peerwork.core.errors import InvalidInput
 from peerwork.core.access import Principal
 from peerwork.retention.report import BREAKDOWNS
 from peerwork.retention.service import attachment, chart_filename, chart_for, reports_for
+from peerwork.retention.split_out import EqualityRetentionOut, split_out
 
 By = Annotated[list[str] | None, Parameter(description=f"Breakdowns: {', '.join(BREAKDOWNS)} (repeatable)")]
 
@@ -44,6 +45,16 @@ class RetentionController(Controller):
     async def chart_png(self, principal: Principal, as_of: date | None = None, compare: bool = False) -> Response[bytes]:
         return Response(await chart_for(principal, as_of, compare, "png"), media_type="image/png",
                         headers=attachment(chart_filename(principal, as_of, compare, "png")))
+
+    @get("/equality", opt={"right": "equality:read"})
+    async def equality(self, principal: Principal, as_of: date | None = None) -> EqualityRetentionOut:
+        """Retention split by WRES ethnicity group and WDES disability group (admin and HR;
+        aggregates only, groups under 5 people read "<5" with rates withheld; every read audited)."""
+        from peerwork.retention.equality import retention_by_equality
+
+        result = await retention_by_equality(principal, as_of)
+        return EqualityRetentionOut(as_of=result.as_of, spells=result.spells, described=result.described,
+                                    characteristics=[split_out(s) for s in result.splits])
 
 
 ROUTES = [RetentionController]

@@ -90,4 +90,13 @@ async def retention_csv(request: Request, as_of: str | None = None, by: str | No
     return Response(as_csv(figure_rows(report, by)), media_type="text/csv", headers=attachment(name))
 
 
-PAGES = [retention_page, retention_chart_svg, retention_chart_png, retention_csv]
+@get("/retention/equality", include_in_schema=False)
+async def retention_equality_page(request: Request, as_of: str | None = None) -> Template:
+    from peerwork.retention.equality import retention_by_equality
+
+    result = await retention_by_equality(signed_in_principal(request), _date(as_of, "as_of"))
+    return render(request, "retention_equality.html", title="Equality in retention", result=result, percent=percent,
+                  small_number=SMALL_NUMBER)
+
+
+PAGES = [retention_equality_page, retention_page, retention_chart_svg, retention_chart_png, retention_csv]

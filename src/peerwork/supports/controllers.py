@@ -6,9 +6,11 @@ from __future__ import annotations
 from msgspec import Struct
 from peerwork.supports import service as supports
 
+from datetime import date
 from uuid import UUID
 from litestar import Controller, get
 from peerwork.core.access import Principal
+from peerwork.supports.retention_out import SupportRetentionOut, support_retention_out
 
 
 class SupportFigureOut(Struct):
@@ -45,6 +47,17 @@ class SupportsController(Controller):
         """Who is missing which support (peer leads and admins; own organisation only)."""
         return [PersonSupportsOut(account_id=p.account_id, person_id=p.person_id, has_account=p.has_account,
                                   name=p.name, missing=p.missing) for p in await supports.who_is_missing(principal)]
+
+
+    @get("/retention", opt={"right": "retention:read"})
+    async def retention(self, principal: Principal, as_of: date | None = None) -> SupportRetentionOut:
+        """Retention by the supports received in a spell's first six months (pairing, 1:1 peer
+        supervision on time, group supervision): Kaplan–Meier at 1, 2 and 3 years per group and
+        the log-rank test. Aggregates only; groups under 5 people read "<5" with figures
+        withheld. Association, not cause (definitions in docs/retention.md)."""
+        from peerwork.supports.retention import retention_by_support
+
+        return support_retention_out(await retention_by_support(principal, as_of))
 
 
 ROUTES = [SupportsController]

@@ -130,7 +130,7 @@ def report_out(report: importer.ImportReport) -> ImportReportOut:
     return ImportReportOut(
         rows=report.rows, valid_rows=report.valid_rows, created=report.created, updated=report.updated,
         unchanged=report.unchanged, people_created=report.people_created, teams_created=report.teams_created,
-        applied=report.applied, dry_run=report.dry_run,
+        applied=report.applied, dry_run=report.dry_run, people_updated=report.people_updated,
         errors=[ImportProblemOut(line=p.line, column=p.column, problem=p.problem) for p in report.errors],
     )
 

@@ -16,6 +16,13 @@ from datetime import date
 from decimal import Decimal
 from typing import BinaryIO, Callable, Iterable, Iterator, NamedTuple
 
+from peerwork.workforce.equality import (
+    DISABILITY_ACCEPTED,
+    ETHNICITY_ACCEPTED,
+    NOT_STATED,
+    parse_disability,
+    parse_ethnicity,
+)
 from peerwork.workforce.rules import (
     AFC_BANDS,
     DATE_FORMATS,
@@ -58,7 +65,17 @@ COLUMN_SPECS = (
     Column("fte", False, "Whole-time equivalent", "a number above 0 and at most 1, e.g. 0.6"),
     Column("line_manager_assignment_number", False, "The line manager's own assignment number in your organisation",
            "text, up to 64 characters", 64),
+    # Special-category: kept only as the NHS equality standards' groups, read only by admin and
+    # HR, and only ever reported in aggregate (docs/equality.md). Leave the column out of the
+    # file to keep what is stored; when it is there, an empty cell means not stated.
+    Column("ethnicity", False, "Ethnic category, for equality monitoring (kept as white / BME / not stated)",
+           ETHNICITY_ACCEPTED),
+    Column("disability", False, "Whether the person declared a disability, for equality monitoring",
+           DISABILITY_ACCEPTED),
 )
+# The columns that describe the person rather than the assignment: every row of one person in
+# a file must agree on them.
+EQUALITY_COLUMNS = ("ethnicity", "disability")
 REQUIRED = tuple(c.name for c in COLUMN_SPECS if c.required)
 OPTIONAL = tuple(c.name for c in COLUMN_SPECS if not c.required)
 COLUMNS = REQUIRED + OPTIONAL
@@ -71,13 +88,13 @@ FILE_HELP = "UTF-8 text (Excel's \"CSV UTF-8\"), comma separated, a header row f
 # Example rows for the template: a PSW promoted within 31 days (one spell), a leaver, a peer lead.
 _TEMPLATE_ROWS = (
     ("20481736", "20481736", "Peer Support Worker", "Y", "4", "Riverside Community Mental Health Team",
-     "2021-03-01", "2023-06-30", "", "1", "20399012"),
+     "2021-03-01", "2023-06-30", "", "1", "20399012", "A White - British", "N"),
     ("20481736-2", "20481736", "Senior Peer Support Worker", "Y", "Band 5", "Riverside Community Mental Health Team",
-     "03/07/2023", "", "", "1", "20399012"),
+     "03/07/2023", "", "", "1", "20399012", "A White - British", "N"),
     ("20517294", "20517294", "Peer Support Worker", "Y", "Band 4", "Willow Ward", "14/11/2022", "31/01/2024",
-     "Voluntary Resignation - Work Life Balance", "0.6", "20399012"),
+     "Voluntary Resignation - Work Life Balance", "0.6", "20399012", "N Black or Black British - African", "Y"),
     ("20399012", "20399012", "Peer Lead", "Y", "Band 7", "Riverside Community Mental Health Team",
-     "2019-09-02", "", "", "1", ""),
+     "2019-09-02", "", "", "1", "", "Z Not Stated", ""),
 )
 
 
@@ -127,6 +144,10 @@ class AssignmentRow:
     # The line manager's own assignment number in the organisation. Kept as given: it may name
     # an assignment a later import brings in (see docs/import-format.md).
     line_manager_assignment_number: str | None = None
+    # The person's WRES ethnicity and WDES disability groups (equality.py); None when the file
+    # has no such column (what is stored is then kept).
+    ethnicity: str | None = None
+    disability: str | None = None
 
 
 @dataclass
@@ -164,9 +185,13 @@ def _text(limit: int) -> Callable[[str], str]:
 # eleven million cells, so the per-cell work is kept to a lookup, a strip and the rule.
 _CHECKS: tuple[tuple[str, Callable[[str], object], bool], ...] = tuple(
     (name, {"lived_experience_role": parse_yes_no, "start_date": parse_date, "end_date": parse_date,
-            "afc_band": parse_band, "fte": parse_fte}.get(name) or _text(_LIMIT[name]), name in REQUIRED)
+            "afc_band": parse_band, "fte": parse_fte, "ethnicity": parse_ethnicity,
+            "disability": parse_disability}.get(name) or _text(_LIMIT[name]), name in REQUIRED)
     for name in COLUMNS
 )
+
+
+_ETHNICITY, _DISABILITY = COLUMNS.index("ethnicity"), COLUMNS.index("disability")
 
 
 def _positions(header: list[str]) -> tuple[int | None, ...]:
@@ -189,7 +214,12 @@ def _parse_row(line: int, values: list[str], positions: tuple[int | None, ...]) 
         except RuleError as exc:
             problems.append(RowProblem(line, column, str(exc)))
             cells.append(None)
-    number, employee, title, lived, start, band, team, end, reason, fte, manager = cells
+    number, employee, title, lived, start, band, team, end, reason, fte, manager, ethnicity, disability = cells
+    # A column in the file with an empty cell: not stated (left out of the file: None, kept).
+    if ethnicity is None and positions[_ETHNICITY] is not None:
+        ethnicity = NOT_STATED
+    if disability is None and positions[_DISABILITY] is not None:
+        disability = NOT_STATED
     if isinstance(start, date) and isinstance(end, date):
         try:
             check_dates(start, end)
@@ -202,7 +232,7 @@ def _parse_row(line: int, values: list[str], positions: tuple[int | None, ...]) 
             line=line, assignment_number=number, employee_number=employee, position_title=title,  # type: ignore[arg-type]
             lived_experience_role=lived, afc_band=band, team=team, start_date=start,  # type: ignore[arg-type]
             end_date=end, leaving_reason=reason, fte=fte,  # type: ignore[arg-type]
-            line_manager_assignment_number=manager,  # type: ignore[arg-type]
+            line_manager_assignment_number=manager, ethnicity=ethnicity, disability=disability,  # type: ignore[arg-type]
         ),
         [],
     )
@@ -267,6 +297,23 @@ def repeated_problems(number: str, lines: list[int]) -> list[RowProblem]:
     ]
 
 
+def disagreement(line: int, column: str, first_line: int) -> RowProblem:
+    return RowProblem(line, column, f"differs from line {first_line} for the same person_id (one person, one value)")
+
+
+def equality_disagreements(rows: Iterable[AssignmentRow]) -> list[RowProblem]:
+    """Ethnicity and disability describe the person: a row whose value differs from the one on
+    that person's first line in the file is bad (the first line's value stands). The PostgreSQL
+    import makes the same check in SQL (import_postgres)."""
+    first: dict[str, AssignmentRow] = {}
+    problems = []
+    for row in sorted(rows, key=lambda r: r.line):
+        earliest = first.setdefault(row.employee_number, row)
+        problems += [disagreement(row.line, column, earliest.line) for column in EQUALITY_COLUMNS
+                     if getattr(row, column) != getattr(earliest, column)]
+    return problems
+
+
 _LINE_BREAKS = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
@@ -326,6 +373,11 @@ def parse_assignments(text: str, on_row: Callable[[int], None] | None = None) ->
         for number, lines in repeated.items():
             result.problems.extend(repeated_problems(number, lines))
         result.rows = [r for r in result.rows if r.assignment_number not in repeated]
+    disagreeing = equality_disagreements(result.rows)
+    if disagreeing:
+        result.problems.extend(disagreeing)
+        bad = {p.line for p in disagreeing}
+        result.rows = [r for r in result.rows if r.line not in bad]
     result.problems.sort(key=problem_order)
     return result
 
@@ -340,6 +392,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     people_created: int = 0
+    # Existing people whose ethnicity or disability the file changed (never the values themselves).
+    people_updated: int = 0
     teams_created: int = 0
     applied: bool = False
     dry_run: bool = False

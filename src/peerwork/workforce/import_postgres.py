@@ -23,6 +23,7 @@ from peerwork.workforce.csv_rows import (
     RowProblem,
     RowProblemError,
     check_rows,
+    disagreement,
     count_data_lines,
     file_lines,
     problem_order,
@@ -34,12 +35,14 @@ CHUNK_ROWS = 5000  # rows checked and COPYed at a time: memory is about this man
 STAGED = (
     "line", "assignment_number", "employee_number", "position_title", "lived_experience_role", "afc_band",
     "team", "start_date", "end_date", "leaving_reason", "fte", "line_manager_assignment_number",
+    "ethnicity", "disability",
 )
 _STAGING_DDL = """
 CREATE TEMP TABLE import_rows (
     line integer NOT NULL, assignment_number text NOT NULL, employee_number text NOT NULL,
     position_title text NOT NULL, lived_experience_role boolean NOT NULL, afc_band text, team text,
-    start_date date NOT NULL, end_date date, leaving_reason text, fte numeric, line_manager_assignment_number text
+    start_date date NOT NULL, end_date date, leaving_reason text, fte numeric, line_manager_assignment_number text,
+    ethnicity text, disability text
 ) ON COMMIT DROP"""
 
 # The row's values against the stored assignment's: any difference makes it an update.
@@ -104,8 +107,8 @@ async def import_streamed(
             # finds the last one's staging table still there: ON COMMIT DROP has not fired yet.
             await connection.execute("DROP TABLE IF EXISTS pg_temp.import_rows")
             await connection.execute(_STAGING_DDL)
-            await _stage(connection, lines, total, report, progress)
-            await _check_whole_file(connection, organisation_id, report)
+            equality = await _stage(connection, lines, total, report, progress)
+            await _check_whole_file(connection, organisation_id, report, equality)
             if dry_run or (all_or_nothing and report.errors):
                 raise _Rollback
             now = datetime.now(timezone.utc)
@@ -127,9 +130,11 @@ async def import_streamed(
     return report
 
 
-async def _stage(connection: Any, lines: Any, total: int, report: Any, progress: Any) -> None:
-    """Check every row, a chunk at a time; COPY the good ones into the staging table."""
+async def _stage(connection: Any, lines: Any, total: int, report: Any, progress: Any) -> bool:
+    """Check every row, a chunk at a time; COPY the good ones into the staging table. True when
+    the file has the ethnicity and disability columns."""
     chunk: list[tuple] = []
+    equality = False
     for checked in check_rows(lines):
         report.errors.extend(checked.problems)
         if not checked.is_data:
@@ -140,8 +145,9 @@ async def _stage(connection: Any, lines: Any, total: int, report: Any, progress:
             chunk.append((
                 row.line, row.assignment_number, row.employee_number, row.position_title,
                 row.lived_experience_role, row.afc_band, row.team, row.start_date, row.end_date,
-                row.leaving_reason, row.fte, row.line_manager_assignment_number,
+                row.leaving_reason, row.fte, row.line_manager_assignment_number, row.ethnicity, row.disability,
             ))
+            equality = equality or row.ethnicity is not None
             if len(chunk) >= CHUNK_ROWS:
                 await connection.copy_records_to_table("import_rows", records=chunk, columns=STAGED)
                 chunk.clear()
@@ -149,17 +155,31 @@ async def _stage(connection: Any, lines: Any, total: int, report: Any, progress:
             progress("check", report.rows, total)
     if chunk:
         await connection.copy_records_to_table("import_rows", records=chunk, columns=STAGED)
+    return equality
 
 
-async def _check_whole_file(connection: Any, organisation_id: UUID, report: Any) -> None:
+async def _check_whole_file(connection: Any, organisation_id: UUID, report: Any, equality: bool = False) -> None:
     """What needs every row at once; the rows found bad leave the staging table. Fills the
-    report's counts from what remains."""
+    report's counts from what remains. The checks come in the order csv_rows and the SQLite
+    import make them (repeated numbers, then a person's disagreeing equality values, then
+    numbers that belong to someone else), so both imports reject the same lines."""
     repeated = await connection.fetch(
         "SELECT assignment_number, array_agg(line ORDER BY line) AS lines FROM import_rows "
         "GROUP BY assignment_number HAVING count(*) > 1"
     )
     for record in repeated:
         report.errors.extend(repeated_problems(record["assignment_number"], record["lines"]))
+    if repeated:
+        await connection.execute("DELETE FROM import_rows WHERE assignment_number = ANY($1::text[])",
+                                 [r["assignment_number"] for r in repeated])
+    if equality:
+        disagreeing = await connection.fetch(_DISAGREEING)
+        for record in disagreeing:
+            report.errors.extend(disagreement(record["line"], column, record["first_line"])
+                                 for column in ("ethnicity", "disability") if record[column])
+        if disagreeing:
+            await connection.execute("DELETE FROM import_rows WHERE line = ANY($1::int[])",
+                                     [r["line"] for r in disagreeing])
     taken = await connection.fetch(
         """SELECT s.line, s.assignment_number, s.employee_number, p.employee_number AS owner
         FROM import_rows s
@@ -176,11 +196,8 @@ async def _check_whole_file(connection: Any, organisation_id: UUID, report: Any)
             f"assignment {record['assignment_number']!r} belongs to employee {owner!r}, "
             f"not {record['employee_number']!r}",
         ))
-    if repeated or taken:
-        await connection.execute(
-            "DELETE FROM import_rows WHERE assignment_number = ANY($1::text[]) OR line = ANY($2::int[])",
-            [r["assignment_number"] for r in repeated], [r["line"] for r in taken],
-        )
+    if taken:
+        await connection.execute("DELETE FROM import_rows WHERE line = ANY($1::int[])", [r["line"] for r in taken])
     report.errors.sort(key=problem_order)
     counts = await connection.fetchrow(
         f"""SELECT count(*) AS valid,
@@ -196,15 +213,33 @@ async def _check_whole_file(connection: Any, organisation_id: UUID, report: Any)
     report.valid_rows, report.created, report.updated = counts["valid"], counts["created"], counts["updated"]
     report.unchanged = counts["valid"] - counts["created"] - counts["updated"]
     report.teams_created, report.people_created = counts["teams_created"], counts["people_created"]
+    if equality:
+        report.people_updated = await connection.fetchval(f"SELECT count(*) FROM ({_EQUALITY_CHANGES}) c",
+                                                          organisation_id)
 
+
+# A row whose ethnicity or disability differs from its person's first line in the file.
+_DISAGREEING = """SELECT s.line, f.line AS first_line,
+        s.ethnicity IS DISTINCT FROM f.ethnicity AS ethnicity, s.disability IS DISTINCT FROM f.disability AS disability
+    FROM import_rows s JOIN (SELECT DISTINCT ON (employee_number) employee_number, line, ethnicity, disability
+                             FROM import_rows ORDER BY employee_number, line) f ON f.employee_number = s.employee_number
+    WHERE s.ethnicity IS DISTINCT FROM f.ethnicity OR s.disability IS DISTINCT FROM f.disability"""
+# Existing people whose stored equality values the file changes (its rows for one person agree).
+_EQUALITY_CHANGES = """SELECT p.id, s.ethnicity, s.disability FROM person p
+    JOIN (SELECT DISTINCT employee_number, ethnicity, disability FROM import_rows WHERE ethnicity IS NOT NULL) s
+      ON p.organisation = $1 AND p.employee_number = s.employee_number
+    WHERE p.ethnicity IS DISTINCT FROM s.ethnicity OR p.disability IS DISTINCT FROM s.disability"""
+_EQUALITY_UPDATES = f"""UPDATE person p SET ethnicity = c.ethnicity, disability = c.disability, updated_at = $2
+    FROM ({_EQUALITY_CHANGES}) c WHERE p.id = c.id"""
 
 _NEW_TEAMS = """INSERT INTO team (id, organisation, name, created_at)
     SELECT gen_random_uuid(), $1, s.team, $2 FROM (SELECT DISTINCT team FROM import_rows) s
     WHERE s.team IS NOT NULL AND NOT EXISTS (SELECT 1 FROM team t WHERE t.organisation = $1 AND t.name = s.team)"""
 # A row for an unknown employee is always a new assignment (a known number with another owner
 # was refused), so these are exactly the people the new rows need.
-_NEW_PEOPLE = """INSERT INTO person (id, organisation, employee_number, created_at, updated_at)
-    SELECT gen_random_uuid(), $1, s.employee_number, $2, $2 FROM (SELECT DISTINCT employee_number FROM import_rows) s
+_NEW_PEOPLE = """INSERT INTO person (id, organisation, employee_number, ethnicity, disability, created_at, updated_at)
+    SELECT gen_random_uuid(), $1, s.employee_number, s.ethnicity, s.disability, $2, $2
+    FROM (SELECT DISTINCT employee_number, ethnicity, disability FROM import_rows) s
     WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.organisation = $1 AND p.employee_number = s.employee_number)"""
 _CHANGED_ASSIGNMENTS = f"""UPDATE assignment a SET position_title = s.position_title,
         lived_experience_role = s.lived_experience_role, afc_band = s.afc_band, team = t.id,
@@ -229,7 +264,8 @@ async def _write(connection: Any, organisation_id: UUID, now: datetime, report: 
     """Teams and people first (only those the written rows need), then the changed assignments,
     then the new ones. A statement with nothing to do is skipped: a re-import only reads."""
     for needed, statement in (
-        (report.teams_created, _NEW_TEAMS), (report.people_created, _NEW_PEOPLE),
+        (report.teams_created, _NEW_TEAMS), (report.people_updated, _EQUALITY_UPDATES),
+        (report.people_created, _NEW_PEOPLE),
         (report.updated, _CHANGED_ASSIGNMENTS), (report.created, _NEW_ASSIGNMENTS),
     ):
         if needed:

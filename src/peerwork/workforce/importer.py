@@ -44,32 +44,39 @@ class _Plan:
     updates: list[tuple[Any, ...]] = field(default_factory=list)
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    # employee number -> (ethnicity, disability) for the people the file describes (new people
+    # take theirs on creation), and the ids of existing people whose stored values differ.
+    equality: dict[str, tuple[str, str]] = field(default_factory=dict)
+    equality_updates: list[tuple[str, str, UUID]] = field(default_factory=list)
 
 
 def _fte(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.0001"))
 
 
-async def _current_state(organisation_id: UUID) -> tuple[dict, dict, dict]:
+async def _current_state(organisation_id: UUID) -> tuple[dict, dict, dict, dict]:
     teams = {
         r["name"]: r["id"]
         for r in await Team.select(Team.name, Team.id).where(Team.organisation == organisation_id)
     }
-    people = {
-        r["employee_number"]: r["id"]
-        for r in await Person.select(Person.employee_number, Person.id).where(Person.organisation == organisation_id)
-    }
+    people, equality = {}, {}
+    for r in await Person.select(Person.employee_number, Person.id, Person.ethnicity, Person.disability).where(
+            Person.organisation == organisation_id):
+        people[r["employee_number"]] = r["id"]
+        equality[r["id"]] = (r["ethnicity"], r["disability"])
     assignments = {}
     for r in await Assignment.select(
         Assignment.assignment_number, Assignment.id, *(getattr(Assignment, f) for f in FIELDS)
     ).where(Assignment.organisation == organisation_id):
         r["fte"] = _fte(r["fte"])
         assignments[r.pop("assignment_number")] = (r.pop("id"), tuple(r[f] for f in FIELDS))
-    return teams, people, assignments
+    return teams, people, assignments, equality
 
 
-def plan_import(rows: list[AssignmentRow], teams: dict, people: dict, assignments: dict) -> _Plan:
-    """Pure: decide, row by row, what the import would do to the current state."""
+def plan_import(rows: list[AssignmentRow], teams: dict, people: dict, assignments: dict,
+                equality: dict | None = None) -> _Plan:
+    """Pure: decide, row by row, what the import would do to the current state (``equality``:
+    each existing person's stored (ethnicity, disability))."""
     plan = _Plan()
     person_of_number = {number: values[0] for number, (_, values) in assignments.items()}
     employee_of_person = {pid: number for number, pid in people.items()}
@@ -92,6 +99,8 @@ def plan_import(rows: list[AssignmentRow], teams: dict, people: dict, assignment
             person_id, row.position_title, row.lived_experience_role, row.afc_band, team_id,
             row.start_date, row.end_date, row.leaving_reason, row.fte, row.line_manager_assignment_number,
         )
+        if row.ethnicity is not None:  # the file has the columns: its values stand for the person
+            plan.equality[row.employee_number] = (row.ethnicity, row.disability)  # type: ignore[assignment]
         if existing is None:
             plan.inserts.append((uuid.uuid4(), row.assignment_number, *values))
         elif existing[1] != values:
@@ -104,6 +113,11 @@ def plan_import(rows: list[AssignmentRow], teams: dict, people: dict, assignment
     used_people = {v[0] for v in written}
     plan.new_teams = {n: i for n, i in plan.new_teams.items() if i in used_teams}
     plan.new_people = {n: i for n, i in plan.new_people.items() if i in used_people}
+    stored = equality or {}
+    plan.equality_updates = [
+        (*values, people[number]) for number, values in plan.equality.items()
+        if number in people and stored.get(people[number]) != values
+    ]
     return plan
 
 
@@ -170,6 +184,7 @@ async def _import(
         report.valid_rows = len(parsed.rows) - len(plan.problems)
         report.created, report.updated, report.unchanged = len(plan.inserts), len(plan.updates), plan.unchanged
         report.people_created, report.teams_created = len(plan.new_people), len(plan.new_teams)
+        report.people_updated = len(plan.equality_updates)
         return plan
 
     if dry_run or (all_or_nothing and report.errors):
@@ -196,15 +211,20 @@ async def _import(
 async def _write(organisation_id: UUID, plan: _Plan, progress: Progress | None) -> None:
     now = datetime.now(timezone.utc)
     teams = [(i, organisation_id, name, now) for name, i in plan.new_teams.items()]
-    people = [(i, organisation_id, number, now, now) for number, i in plan.new_people.items()]
+    people = [(i, organisation_id, number, *plan.equality.get(number, (None, None)), now, now)
+              for number, i in plan.new_people.items()]
     inserts = [(row[0], organisation_id, *row[1:], now) for row in plan.inserts]
     updates = [(*row, now) for row in plan.updates]
     writer = _PostgresWriter() if is_postgres(current_engine()) else _SQLiteWriter()
     connection = current_engine().current_transaction.get().connection
     await writer.insert(connection, "team", ("id", "organisation", "name", "created_at"), teams)
     await writer.insert(
-        connection, "person", ("id", "organisation", "employee_number", "created_at", "updated_at"), people
+        connection, "person", ("id", "organisation", "employee_number", "ethnicity", "disability", "created_at",
+                               "updated_at"), people
     )
+    # Only the two equality columns change here; their values are never logged or audited.
+    await writer.update(connection, "person", ("id", "ethnicity", "disability", "updated_at"),
+                        [(person, ethnicity, disability, now) for ethnicity, disability, person in plan.equality_updates])
     if progress:
         progress("write", 0, len(inserts) + len(updates))
     await writer.insert(

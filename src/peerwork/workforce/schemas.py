@@ -125,6 +125,7 @@ class ImportReportOut(Struct):
     applied: bool
     dry_run: bool
     errors: list[ImportProblemOut]
+    people_updated: int = 0  # existing people whose equality monitoring values the file changed
 
 
 __all__ = ["msgspec"]

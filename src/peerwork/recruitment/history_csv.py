@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from statistics import mean
 
+from peerwork.workforce import csv_rows
 from peerwork.workforce.csv_rows import Column, RowProblem
 from peerwork.workforce.rules import DATE_FORMATS, RuleError, parse_date
 
@@ -72,16 +73,8 @@ def template_csv() -> str:
 
 
 def columns_help(width: int = 88) -> str:
-    """The file's format as plain text (the command line's help)."""
-    import textwrap
-
-    lines = [FILE_HELP, "", "Columns:"]
-    for c in COLUMN_SPECS:
-        lines.append(f"  {c.name}{' (required)' if c.required else ''}")
-        lines += textwrap.wrap(f"{c.meaning}. Accepted: {c.accepted}.", width, initial_indent=" " * 6,
-                               subsequent_indent=" " * 6)
-    lines += ["", *textwrap.wrap(DATE_HELP, width)]
-    return "\n".join(lines)
+    """The file's format as plain text (the command line's help), written as the staff import's."""
+    return csv_rows.columns_help(width, file_help=FILE_HELP, specs=COLUMN_SPECS, heading="Columns:")
 
 
 @dataclass(frozen=True)

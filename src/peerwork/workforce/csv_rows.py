@@ -105,12 +105,14 @@ def template_csv() -> str:
     return write_csv([c.name for c in COLUMN_SPECS], _TEMPLATE_ROWS)
 
 
-def columns_help(width: int = 88) -> str:
-    """The file's format, its columns and date formats as plain text (the command line's help)."""
+def columns_help(width: int = 88, *, file_help: str = FILE_HELP, specs: Iterable[Column] = COLUMN_SPECS,
+                 heading: str = "Columns (other columns are ignored):") -> str:
+    """A CSV file's format, its columns and date formats as plain text (the command line's
+    help): this file's by default, or another import's ``specs`` written the same way."""
     import textwrap
 
-    lines = [FILE_HELP, "", "Columns (other columns are ignored):"]
-    for c in COLUMN_SPECS:
+    lines = [file_help, "", heading]
+    for c in specs:
         lines.append(f"  {c.name}{' (required)' if c.required else ''}")
         lines += textwrap.wrap(f"{c.meaning}. Accepted: {c.accepted}.", width, initial_indent=" " * 6,
                                subsequent_indent=" " * 6)

@@ -1,7 +1,9 @@
 """Serving starts without the heavy libraries: ``create_app`` loads neither SciPy (the pairing
 optimiser) nor Matplotlib (the retention chart) nor the single sign-on libraries (Authlib,
 joserfc), and makes no password hash; the first pairing
-suggestion and the first chart then load what they need and work. bench/cold_start.py measures
+suggestion and the first chart then load what they need and work. Starting to serve and the
+first page load none of the libraries only some requests need (NumPy, icalendar, black ...),
+and the app still refuses to start on a database that is not migrated. bench/cold_start.py measures
 the start-up time; this holds the cause in place. Runs in a fresh process, as a server starts."""
 
 from __future__ import annotations
@@ -160,3 +162,34 @@ def test_starting_to_serve_loads_no_library_only_some_requests_need_and_the_firs
     assert report["after_first_page"] == []
     assert report["retention"] == [200, 2]
     assert "numpy" in report["after_retention"]
+
+
+UNMIGRATED_PROBE = """
+import asyncio
+from peerwork.app import create_app
+from peerwork.core.migrate import DatabaseNotMigrated
+from peerwork.core.settings import load_settings
+
+
+async def main():
+    app = create_app(load_settings())
+    try:
+        async with app.lifespan():
+            print("SERVED")
+    except* DatabaseNotMigrated as refused:  # Litestar runs the lifespan in a task group
+        print("REFUSED " + refused.exceptions[0].detail)
+
+
+asyncio.run(main())
+"""
+
+
+def test_the_app_still_refuses_to_start_on_a_database_that_is_not_migrated(tmp_path):
+    empty = tmp_path / "empty.sqlite3"
+    empty.touch()
+    env = {**os.environ, "PEERWORK_DATABASE_URL": f"sqlite:///{empty}", "PEERWORK_SCHEDULER": "false",
+           "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run([sys.executable, "-c", UNMIGRATED_PROBE], capture_output=True, text=True, env=env,
+                            cwd=ROOT, timeout=120)
+    assert "SERVED" not in result.stdout
+    assert "REFUSED the database is missing" in result.stdout, result.stderr[-2000:]

@@ -70,7 +70,10 @@ def _exception_handlers():
     return {kind: for_both(handler) for kind, handler in EXCEPTION_HANDLERS.items()}
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, *, migrations_checked: bool = False) -> Litestar:
+    """The app for ``settings``. Its start-up refuses to serve a database that is not fully
+    migrated; ``migrations_checked`` says the caller has just made that check itself (``peerwork
+    serve`` does, to fail in one line before the server starts), so it is not made twice."""
     settings = settings or load_settings()
     configure_logging(settings)
     if settings.secret_key_is_generated:
@@ -89,7 +92,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         opened = await open_pool(engine)
         try:
-            await require_migrated()
+            if not migrations_checked:
+                await require_migrated()
             await jobs.start()
             if auth_listener is not None:
                 await auth_listener.start()

@@ -119,7 +119,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from peerwork.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+    uvicorn.run(create_app(settings, migrations_checked=True), host=settings.host, port=settings.port,
                 log_level=settings.log_level.lower(), proxy_headers=True)
     return 0
 

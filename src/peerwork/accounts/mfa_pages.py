@@ -12,7 +12,6 @@ from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
 
-import segno
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
@@ -48,6 +47,8 @@ def _no_store(template: Template) -> Template:
 
 def _qr_svg(uri: str) -> str:
     """The otpauth:// link as an inline SVG QR code (no text from the person in it)."""
+    import segno  # on the first set-up of an authenticator app, not at start-up
+
     svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff")
     return svg.replace("<svg ", '<svg role="img" aria-label="QR code for your authenticator app" ', 1)
 

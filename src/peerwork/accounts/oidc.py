@@ -14,10 +14,12 @@ import logging
 import time
 from dataclasses import dataclass
 from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-import httpx
-from typing import TYPE_CHECKING
+from peerwork.core.lazy import deferred
+
+httpx = deferred("httpx")  # loaded by the first sign-in with a provider, not at start-up
 
 if TYPE_CHECKING:
     from joserfc.jwk import KeySet
@@ -28,7 +30,7 @@ logger = logging.getLogger("peerwork.sso")
 
 SCOPES = "openid email profile"
 METADATA_SECONDS = 300  # a provider's metadata and keys are cached this long
-HTTP_TIMEOUT = httpx.Timeout(10.0)
+HTTP_TIMEOUT = 10.0  # seconds, for connecting and for each read and write
 LEEWAY_SECONDS = 60  # clock difference allowed between us and the provider
 # Asymmetric signatures only: a token signed with a shared secret, or not at all, is refused.
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")

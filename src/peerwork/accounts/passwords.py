@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import UUID
 
-from zxcvbn import zxcvbn
 
 from peerwork.accounts.tables import PasswordReset
 from peerwork.core import accounts, audit
@@ -46,6 +45,8 @@ def check_new_password(password: str, email: str = "", *names: str) -> str:
     if len(password) > MAX_LENGTH:
         raise InvalidInput(f"password: at most {MAX_LENGTH} characters.")
     hints = [email, email.split("@")[0], *names, "peerwork"]
+    from zxcvbn import zxcvbn  # its word lists take a while to load: on the first new password
+
     verdict = zxcvbn(password[:100], user_inputs=[h for h in hints if h])
     if verdict["score"] < 3:
         why = verdict["feedback"]["warning"] or "It would be easy to guess."

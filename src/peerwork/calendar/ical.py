@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import icalendar
-
+from peerwork.core.lazy import deferred
 from peerwork.core.time import LONDON
+
+icalendar = deferred("icalendar")  # loaded by the first calendar file, not at start-up
 
 PRODID = "-//peerwork//peerwork//EN"
 _EVENT_STATUSES = frozenset({"CONFIRMED", "TENTATIVE", "CANCELLED"})

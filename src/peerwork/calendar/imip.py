@@ -16,7 +16,9 @@ import re
 import secrets
 from dataclasses import dataclass
 
-import icalendar
+from peerwork.core.lazy import deferred
+
+icalendar = deferred("icalendar")  # loaded by the first invite or reply, not at start-up
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"  # lower-case base32: survives case-folding mail systems
 SELECTOR_LENGTH = 12  # 60 bits: unique per booking, looked up

@@ -25,10 +25,10 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-import numpy as np
 from piccolo.querystring import QueryString
 
 from peerwork.core.db import current_engine, is_postgres
+from peerwork.core.lazy import deferred
 from peerwork.core.errors import InvalidInput
 from peerwork.retention.survival import (
     MERGE_COLUMNS,
@@ -48,6 +48,8 @@ from peerwork.retention.report import (
     RetentionReport,
     build_retention_report,
 )
+
+np = deferred("numpy")  # loaded by the first report, not at start-up
 
 # Only assignments starting by as_of + 31 days can touch a spell that starts by as_of: a later
 # one could only join a spell that is already past as_of (so in post on as_of either way), and

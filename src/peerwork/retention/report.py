@@ -13,8 +13,7 @@ from datetime import date
 from itertools import compress
 from typing import Any
 
-import numpy as np
-
+from peerwork.core.lazy import deferred
 from peerwork.retention.survival import (
     NOT_RECORDED,
     CohortRate,
@@ -32,6 +31,8 @@ from peerwork.retention.survival import (
     period_figures_from_columns,
     reasons_counted,
 )
+
+np = deferred("numpy")  # loaded by the first report, not at start-up
 
 LIVED_EXPERIENCE = "lived_experience"
 OTHER_ROLES = "other_roles"

@@ -37,9 +37,10 @@ from itertools import accumulate
 from statistics import NormalDist
 from typing import Any
 
-import numpy as np
-
+from peerwork.core.lazy import deferred
 from peerwork.core.privacy import SMALL_NUMBER
+
+np = deferred("numpy")  # loaded by the first report, not at start-up
 
 YEAR_DAYS = 365
 RETENTION_YEARS = (1, 2, 3)
@@ -274,12 +275,14 @@ def _event_table(durations: np.ndarray, left: np.ndarray, horizon: int | None = 
     return ordered, event_days, died, at_risk
 
 
-_logs = np.zeros(1)  # _logs[i] = math.log(i) for i >= 1, grown as needed
+_logs = None  # an array, made on first use: _logs[i] = math.log(i) for i >= 1, grown as needed
 
 
 def _log(values: np.ndarray) -> np.ndarray:
     """math.log of positive integers, elementwise, to the bit (math.log, not numpy's own log)."""
     global _logs
+    if _logs is None:
+        _logs = np.zeros(1)
     top = int(values.max(initial=0))
     if top >= len(_logs):
         size = max(top + 1, 2 * len(_logs))

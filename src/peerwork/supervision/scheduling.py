@@ -24,7 +24,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import pairwise
 
-import holidays as holidays_lib
 
 from peerwork.core.time import LONDON
 
@@ -81,6 +80,8 @@ def bank_holidays(years: Iterable[int]) -> dict[date, str]:
 
 @lru_cache(maxsize=32)
 def _bank_holidays(years: tuple[int, ...]) -> tuple[tuple[date, str], ...]:
+    import holidays as holidays_lib  # its calendars load on the first proposal, not at start-up
+
     found = holidays_lib.country_holidays("GB", subdiv="ENG", years=years)
     return tuple(sorted(found.items()))
 

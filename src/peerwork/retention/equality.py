@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 
 from peerwork.core import audit
 from peerwork.core.access import Principal
@@ -24,6 +23,9 @@ from peerwork.retention.query import fetch_spells
 from peerwork.retention.service import check_as_of
 from peerwork.retention.split import Observations, Split, split
 from peerwork.workforce.equality import DISABILITY_GROUPS, ETHNICITY_GROUPS, GROUP_LABELS, NOT_STATED
+from peerwork.core.lazy import deferred
+
+np = deferred("numpy")  # loaded by the first figure, not at start-up
 
 CHARACTERISTICS = {
     "ethnicity": ("Ethnicity (WRES groups)", ETHNICITY_GROUPS),

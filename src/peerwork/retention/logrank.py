@@ -15,7 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-import numpy as np
+from peerwork.core.lazy import deferred
+
+np = deferred("numpy")  # loaded by the first figure, not at start-up
+
 
 
 @dataclass(frozen=True)

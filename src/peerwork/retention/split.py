@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-import numpy as np
 
 from peerwork.core.privacy import SMALL_NUMBER, SUPPRESSED, disclosed_count, disclosed_rate
 from peerwork.retention.logrank import LogRank, logrank
@@ -32,6 +31,9 @@ from peerwork.retention.survival import (
     cohort_rates_from_arrays,
     estimates_from_arrays,
 )
+from peerwork.core.lazy import deferred
+
+np = deferred("numpy")  # loaded by the first figure, not at start-up
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-import numpy as np
 
 from piccolo.querystring import QueryString
 
@@ -45,6 +44,9 @@ from peerwork.supports.landmark import (
     PersonRecords,
     received,
 )
+from peerwork.core.lazy import deferred
+
+np = deferred("numpy")  # loaded by the first figure, not at start-up
 
 RECEIVED, NOT_RECEIVED = "received", "not_received"
 CAVEAT = ("These figures show association, not cause: people who received a support may differ in other ways "

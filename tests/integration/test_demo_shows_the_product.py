@@ -138,3 +138,11 @@ async def test_two_fresh_databases_get_the_same_demo(engine):
     assert await Account.count() == 0
     await load_demo(TODAY)
     assert await _snapshot() == first
+
+
+async def test_the_funnel_reaches_back_to_rounds_from_before_peerwork():
+    await load_demo(TODAY)
+    _, years = await funnel(await _principal(), 2018)  # (per vacancy, per year)
+    (row,) = [y for y in years if y.label == "2018"]
+    assert (row.posts, row.stages.applications, row.history_rounds) == (6, 217, 1)
+    assert round(row.applications_per_post, 1) == 36.2

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 
 from peerwork.core.access import Principal
 from peerwork.demo.people import DemoOrganisation, Staff
+from peerwork.recruitment.history import import_rounds
+from peerwork.recruitment.history_csv import template_csv
 from peerwork.recruitment.applications import ApplicationForm, submit
 from peerwork.recruitment.hiring import hire
 from peerwork.recruitment.schemas import HireIn, PanelMemberIn, ScoreIn, VacancyIn
@@ -38,6 +40,9 @@ async def load_recruitment(org: DemoOrganisation, today: date) -> None:
     supervisor = next(iter(org.with_accounts("supervisor")), None)
     if lead is None or supervisor is None:
         return
+    # Rounds from before peerwork (2018: 217 applications for 6 posts), so the funnel's years
+    # reach back; loading them again changes nothing.
+    await import_rounds(org.view.id, template_csv())
     if await Vacancy.exists().where(Vacancy.organisation == org.view.id):
         return
     rng = random.Random(f"{org.slug}:recruitment")

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from peerwork.core import audit
 from peerwork.core.access import Principal
-from peerwork.core.db import transaction
+from peerwork.core.db import current_engine, is_postgres, transaction
 from peerwork.recruitment.history_csv import RoundRow, parse_rounds
 from peerwork.recruitment.schemas import PastRoundOut, RoundProblemOut, RoundsImportOut
 from peerwork.recruitment.tables import PastRound
@@ -74,6 +74,10 @@ async def import_rounds(organisation_id: UUID, data: bytes | str, *, actor: Prin
     if parsed.problems:
         return report
     async with transaction():
+        if is_postgres(current_engine()):
+            # Loads for one organisation take turns, so two never compare against the same state
+            # and then both insert a new reference (the unique index would refuse the second).
+            await PastRound.raw("SELECT pg_advisory_xact_lock(hashtext({}))", f"past-rounds:{organisation_id}")
         current = {r["reference"]: r for r in await PastRound.select(PastRound.id, PastRound.reference, *(
             getattr(PastRound, f) for f in FIELDS)).where(PastRound.organisation == organisation_id).output(load_json=True)}
         inserts, updates = [], []

@@ -4,14 +4,18 @@ the rounds with unknown stages left unknown."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 from datetime import date, datetime, timezone
+
+import pytest
 
 from peerwork.core.tables import AuditLog
 from peerwork.recruitment import funnel, history
 from peerwork.recruitment.funnel_period import funnel_for_organisation
 from peerwork.recruitment.history_csv import template_csv
 from peerwork.recruitment.tables import Application, Decision, PastRound, Vacancy
+from tests.conftest import IS_POSTGRES
 from tests.factories import make_org, make_user
 from tests.integration.recruitment.helpers import apply, make_round
 from tests.integration.test_cli import run
@@ -238,3 +242,12 @@ async def test_the_funnel_split_by_ethnicity_and_disability_is_for_the_equality_
     assert [e["detail"]["aggregate"] for e in reads] == [True]
     assert (await client.get(f"/api/v1/recruitment/funnel/equality?year={date.today().year - 1}",
                              headers=r.hr.headers)).json() == []
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="two loads at once race only between PostgreSQL connections")
+async def test_two_loads_of_the_same_new_file_at_once_take_turns():
+    org = await make_org()
+    data = rounds_file(ROUND_2018, ROUND_2021).encode()
+    reports = await asyncio.gather(*(history.import_rounds(org.id, data) for _ in range(2)))
+    assert sorted((r.created, r.unchanged, r.applied) for r in reports) == [(0, 2, True), (2, 0, True)]
+    assert [r["reference"] for r in await stored(org.id)] == ["PSW-2018", "PSW-2021"]

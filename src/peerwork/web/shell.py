@@ -23,7 +23,7 @@ from peerwork.core.access import ROLE_LABELS, Principal
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 MULTIPART = Body(media_type=RequestEncodingType.MULTI_PART)
 
-NAV = [  # (path, label, right needed or None for everyone signed in)
+NAV = [  # (path, label, right needed — or any one of several — or None for everyone signed in)
     ("/", "Home", None),
     ("/community", "Reflective spaces", "community:read"),
     ("/my-calendar", "My calendar", None),
@@ -35,7 +35,9 @@ NAV = [  # (path, label, right needed or None for everyone signed in)
     ("/cpd/compliance", "CPD compliance", "cpd:report"),
     ("/pairing", "Pairing", "pairing:manage"),
     ("/supports", "Seven supports", "supports:read"),
-    ("/networks", "Networks", "network:read"),
+    ("/board-pack", "Board pack", "board_pack:read"),
+    # Network leads see their networks; HR sees there what the organisation shares.
+    ("/networks", "Networks", ("network:read", "network:share")),
     ("/recruitment", "Recruitment", "recruitment:panel"),
     ("/import", "Import staff records", "assignments:import"),
     ("/invitations", "Invitations", "accounts:invite"),
@@ -47,7 +49,13 @@ NAV = [  # (path, label, right needed or None for everyone signed in)
 def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
     if principal is None:
         return []
-    return [(path, label) for path, label, right in NAV if right is None or principal.can(right)]
+    return [(path, label) for path, label, right in NAV if _may_see(principal, right)]
+
+
+def _may_see(principal: Principal, right: str | tuple[str, ...] | None) -> bool:
+    if right is None:
+        return True
+    return any(principal.can(r) for r in ((right,) if isinstance(right, str) else right))
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Template:

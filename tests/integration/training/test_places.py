@@ -8,6 +8,8 @@ import msgspec
 import pytest
 
 from peerwork.community import booking_sets, bookings, series
+from peerwork.community import calendar as community_calendar
+from peerwork.core.time import now
 from peerwork.community.tables import Booking, Occurrence
 from peerwork.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from peerwork.training import places, runs
@@ -60,6 +62,9 @@ async def test_a_place_is_a_place_on_every_session_with_an_invite_each(north):
     invites = [m for m in await mail_to(a.email) if m["calendar_method"] == "REQUEST"]
     assert sorted(invite_fields(m["calendar_ics"])["UID"] for m in invites) == sorted(
         f"occurrence-{s.id}@peerwork" for s in run.sessions)
+    feed = await community_calendar.booked_events(a.principal.account_id, now() - timedelta(days=1), for_feed=False)
+    assert [e.summary for e in feed] == ["Peer support foundations"] * 2  # on their own calendar (My calendar)
+    assert await community_calendar.open_series(org.id) == []  # not in the organisation's spaces feed
     mine = await runs.get_run(c.principal, run.id)
     assert mine.my_place.status == "waitlisted" and mine.my_place.waitlist_position == 1 and mine.places_left == 0
 

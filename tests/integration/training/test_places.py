@@ -10,6 +10,7 @@ import pytest
 from peerwork.community import booking_sets, bookings, series
 from peerwork.community import calendar as community_calendar
 from peerwork.core.time import now
+from peerwork.community.schemas import SeriesChange
 from peerwork.community.tables import Booking, Occurrence
 from peerwork.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from peerwork.training import places, runs
@@ -93,6 +94,9 @@ async def test_a_course_session_is_not_booked_or_cancelled_on_its_own(north):
     with pytest.raises(Conflict):
         await bookings.cancel(a.principal, booking["id"])
     assert await _statuses(run.id, a.principal.account_id) == ["confirmed", "confirmed"]
+    series_id = (await CourseRun.select(CourseRun.series).where(CourseRun.id == run.id).first())["series"]
+    with pytest.raises(Conflict):  # its places would no longer match the run's
+        await series.change_series(lead.principal, series_id, SeriesChange(from_date=date.today(), capacity=1))
 
 
 @pytest.mark.parametrize("instances", ["one instance", "every request its own instance"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from peerwork.community.tables import Booking
+from peerwork.community.tables import Booking, Occurrence
 from peerwork.training.tables import CourseRun
 from tests.factories import make_user
 from tests.integration.training.helpers import make_course, make_trainer
@@ -47,3 +47,7 @@ async def test_a_lead_schedules_on_the_form_and_a_psw_books_on_the_page(client):
     listing = await client.get("/training")
     assert listing.status_code == 200 and "0 of 1" in listing.text and "confirmed" in listing.text
     assert (await client.get("/community")).text.count("Peer support foundations") == 0
+    session = await Occurrence.select(Occurrence.id).first()
+    shown = await client.get(f"/community/occurrences/{session['id']}")  # linked from My calendar
+    assert shown.status_code == 200 and "This is a session of a course and you are confirmed" in shown.text
+    assert "Cancel my place" not in shown.text

@@ -239,3 +239,18 @@ async def test_scheduling_rights_and_bad_input_leave_nothing_behind(north):
     with pytest.raises(NotFound):
         await places.book_self(south_lead.principal, run.id)
     assert await PlaceRequest.count() == 0
+
+
+async def test_the_home_page_lists_approvals_waiting_and_places_booked_for_you(north):
+    from peerwork.training.todo import todo as items
+
+    org, lead, (a, b, manager, _) = north
+    await manage(org, manager, a)
+    approval_run = await make_run(lead, await make_course(org), approval=True)
+    await places.book_self(a.principal, approval_run.id)
+    assert [i.kind for i in await items(manager.principal)] == ["training.approval"]
+    assert "approve or refuse" in (await items(manager.principal))[0].title
+    run = await make_run(lead, await make_course(org, "Refresher"))
+    await places.book_other(lead.principal, run.id, b.principal.account_id)
+    mine = await items(b.principal)
+    assert [i.kind for i in mine] == ["training.booked_for_you"] and mine[0].href == f"/training/runs/{run.id}"

@@ -189,6 +189,12 @@ def _make(live: LiveServer, mailbox: SmtpServer, page: Page) -> Made:
     made.values["occurrence_id"] = occurrence["id"]
     made.values["booking_id"] = _api(live, admin, "POST", f"/api/v1/community/occurrences/{occurrence['id']}/bookings")["id"]
 
+    course = _items(_api(live, admin, "GET", "/api/v1/cpd/courses"))[0]
+    made.values["run_id"] = _api(live, admin, "POST", "/api/v1/training/runs", {
+        "course_id": course["id"], "start_date": (date.today() + timedelta(days=9)).isoformat(),
+        "start_time": "10:00:00", "end_time": "13:00:00", "sessions": 2, "capacity": 8,
+        "location": "Recovery College"})["id"]
+
     agreement = _api(live, admin, "POST", "/api/v1/supervision/agreements", {
         "supervisor_id": supervisor["id"], "supervisee_id": psw["id"], "start_date": date.today().isoformat()})
     made.values["agreement_id"] = agreement["id"]

@@ -14,7 +14,7 @@ from peerwork.community.recurrence import RecurrenceError, check_rrule, starts_b
 from peerwork.community.schemas import SeriesChange, SeriesIn, SeriesOut
 from peerwork.community.tables import Booking, EventSeries, Occurrence, SeriesFacilitator
 from peerwork.core.db import transaction
-from peerwork.core.errors import InvalidInput, NotFound
+from peerwork.core.errors import Conflict, InvalidInput, NotFound
 from peerwork.core import audit
 from peerwork.core.access import Principal
 from peerwork.core.tables import Membership
@@ -95,7 +95,9 @@ async def get_series(principal: Principal, series_id: UUID) -> SeriesOut:
 
 async def list_series(principal: Principal) -> list[SeriesOut]:
     principal.require("community:read")
-    rows = await EventSeries.select().where(EventSeries.organisation == principal.organisation_id).order_by(
+    rows = await EventSeries.select().where(
+        (EventSeries.organisation == principal.organisation_id) & (EventSeries.kind != "training")  # course runs
+    ).order_by(
         EventSeries.title
     )
     return [series_out(r) for r in rows]
@@ -198,6 +200,8 @@ async def change_series(principal: Principal, series_id: UUID, change: SeriesCha
     series that holds the dates from the cut."""
     principal.require("community:manage")
     current = await get_series(principal, series_id)
+    if current.kind == "training":  # a course run's sessions: its places are booked as a set, on the run
+        raise Conflict("These are a course's sessions: change or cancel the course run instead.")
     fields = {f: getattr(change, f) for f in change.__struct_fields__ if f != "from_date"}
     fields = {k: v for k, v in fields.items() if not _unset(v)}
     if not fields:

@@ -33,6 +33,7 @@ NAV = [  # (path, label, right needed — or any one of several — or None for 
     ("/retention", "Retention", "retention:read"),
     ("/cpd", "My CPD", "cpd:record"),
     ("/cpd/compliance", "CPD compliance", "cpd:report"),
+    ("/training", "Training", "training:read"),
     ("/pairing", "Pairing", "pairing:manage"),
     ("/supports", "Seven supports", "supports:read"),
     ("/board-pack", "Board pack", "board_pack:read"),

@@ -81,6 +81,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     # Ethnicity and disability (special-category) from the import: retention split by them, in
     # aggregate only, small numbers suppressed; every read audited. Admin and HR only.
     "equality:read": frozenset({"admin", "hr"}),
+    # Training leads run the training programme: its courses' attendance and trainers' figures.
+    "training:lead": frozenset({"admin", "peer_lead"}),
 }
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, get, put
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from peerwork.community.schemas import AttendanceIn, AttendeeOut
 from peerwork.core.access import Principal
@@ -15,8 +15,8 @@ from peerwork.training import attendance, trainers_report
 from peerwork.training.attendance import MarkOut, TrainerSessionOut
 from peerwork.training.trainers_report import ProgrammeFigureOut
 
-From = Annotated[date, Parameter(query="from", description="First day of the period (London), included.")]
-To = Annotated[date, Parameter(query="to", description="Last day of the period (London), included.")]
+From = Annotated[date, QueryParameter(name="from", description="First day of the period (London), included.")]
+To = Annotated[date, QueryParameter(name="to", description="Last day of the period (London), included.")]
 
 
 class TrainingSessionController(Controller):

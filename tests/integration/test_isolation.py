@@ -18,6 +18,7 @@ from litestar.routes import HTTPRoute
 from peerwork.app import create_app
 from peerwork.community import bookings, series
 from peerwork.community.schemas import SeriesIn
+from peerwork.training import places
 from peerwork.supervision import agreements, sessions
 from peerwork.pairing.tables import Pair
 from peerwork.cpd import records as cpd
@@ -31,6 +32,7 @@ from peerwork.workforce.tables import Assignment, Team
 from peerwork.core.tables import Person
 from peerwork.accounts import invitations
 from tests.factories import csv_text, make_all_roles_user, make_org, make_user
+from tests.integration.training.helpers import make_course, make_run
 
 
 def api_routes() -> list[tuple[str, str, dict]]:
@@ -130,6 +132,15 @@ SAMPLE_BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/networks/{network_slug:str}/leads/{lead_id:uuid}/revoke"): {},
     ("PUT", "/api/v1/networks/{network_slug:str}/references/{reference_key:str}"): {"json": {
         "value": 0.5, "source": "A survey"}},
+    ("POST", "/api/v1/training/trainers"): {"json": "TRAINER"},
+    ("POST", "/api/v1/training/runs"): {"json": "RUN"},
+    ("POST", "/api/v1/training/runs/{run_id:uuid}/cancel"): {},
+    ("POST", "/api/v1/training/runs/{run_id:uuid}/places"): {},
+    ("POST", "/api/v1/training/runs/{run_id:uuid}/places/cancel"): {},
+    ("POST", "/api/v1/training/runs/{run_id:uuid}/places/for"): {"json": "PLACE_FOR"},
+    ("POST", "/api/v1/training/requests/{request_id:uuid}/decline"): {},
+    ("POST", "/api/v1/training/requests/{request_id:uuid}/approve"): {},
+    ("POST", "/api/v1/training/requests/{request_id:uuid}/refuse"): {},
 }
 
 
@@ -183,6 +194,12 @@ async def _network(north_admin, psw) -> dict:
             "lead_id": (await NetworkLead.select(NetworkLead.id).first())["id"]}
 
 
+async def _training(north, lead, psw) -> dict:
+    run = await make_run(lead, await make_course(north, "Trainers' course"))
+    request = await places.book_other(lead.principal, run.id, psw.principal.account_id)
+    return {"run_id": run.id, "request_id": request.id}
+
+
 @pytest.fixture
 async def world():
     """North owns one of everything; south is the caller from another organisation."""
@@ -219,6 +236,7 @@ async def world():
                                                    role="psw")).id,
         **await _recruitment(north, lead, supervisor),
         **await _network(north_admin, psw),
+        **await _training(north, lead, psw),
     }
     return {"north": north, "ids": ids, "south_all": await make_all_roles_user(south), "north_person": person["id"]}
 
@@ -245,6 +263,10 @@ def request_kwargs(method: str, path: str, person_id, account_id=None) -> dict:
         "LINE_MANAGER": {"account_id": account, "manager_id": str(uuid.uuid4())},
         "PAIR": {"new_peer_id": account, "experienced_peer_id": str(uuid.uuid4())},
         "PANEL": {"account_id": account},
+        "TRAINER": {"account_id": account, "accredited_on": "2024-01-01"},
+        "RUN": {"course_id": account, "start_date": "2030-01-01", "start_time": "10:00:00", "end_time": "12:00:00",
+                "capacity": 10, "location": "Room 1"},
+        "PLACE_FOR": {"account_id": account},
     }
     if isinstance(sample.get("json"), str):
         return {"json": bodies[sample["json"]]}
@@ -256,6 +278,7 @@ ANY_IDS = {name: uuid.uuid4() for name in (
     "team_id", "person_id", "assignment_id", "account_id", "token_id", "series_id", "occurrence_id", "booking_id",
     "agreement_id", "session_id", "group_id", "course_id", "record_id", "pair_id", "vacancy_id", "application_id", "invitation_id",
     "network_slug", "network_invitation_id", "organisation_slug", "lead_id", "reference_key",
+    "run_id", "request_id",
 )}
 
 

@@ -67,6 +67,7 @@ async def _places(occurrence_id: UUID) -> tuple[int, int]:
 async def _visible_occurrence(principal: Principal, occurrence_id: UUID) -> dict[str, Any]:
     row = await Occurrence.select(
         Occurrence.all_columns(), Occurrence.series.booking_cutoff_minutes, Occurrence.series.title,
+        Occurrence.series.kind,
     ).where((Occurrence.id == occurrence_id) & await visible_condition(principal)).first()
     if row is None:
         raise NotFound("No such occurrence.")
@@ -143,7 +144,7 @@ async def book(principal: Principal, occurrence_id: UUID) -> BookingOut:
 _LOCKED = (
     'SELECT o.capacity, o.status, o.start, o."end", o.location, o.original_start, o.updated_at, '
     "o.organisation AS host, s.booking_cutoff_minutes, s.title, s.description, s.location AS series_location, "
-    "s.online_link, s.visibility, org.name AS organisation_name, "
+    "s.online_link, s.visibility, s.kind, org.name AS organisation_name, "
     "ARRAY(SELECT theirs.organisation FROM network_membership ours JOIN network_membership theirs "
     "ON theirs.network = ours.network WHERE ours.organisation = o.organisation) AS partners "
     "FROM occurrence o JOIN event_series s ON s.id = o.series JOIN organisation org ON org.id = o.organisation "
@@ -247,7 +248,7 @@ async def _book_together(occurrence_id: UUID, principals: list[Principal]) -> li
             return [NotFound("No such occurrence.") for _ in principals]
         o = rows[0]
         try:
-            _check_open({"status": o["status"], "start": o["start"],
+            _check_open({"status": o["status"], "start": o["start"], "series.kind": o["kind"],
                          "series.booking_cutoff_minutes": o["booking_cutoff_minutes"]})
         except Conflict as closed:
             return [Conflict(str(closed)) for _ in principals]
@@ -317,7 +318,23 @@ def _context(occurrence_id: UUID, o: dict[str, Any], booking_id: UUID, principal
     }
 
 
+# Series of these kinds belong to another capability that books a place on all their dates
+# together (community.booking_sets): a course run's sessions are booked on the run, not one by one.
+BOOKED_AS_A_SET = frozenset({"training"})
+
+
+def _check_single(occurrence: dict[str, Any]) -> None:
+    if occurrence.get("series.kind") in BOOKED_AS_A_SET:
+        raise Conflict("This is a session of a course: book or cancel a place on the course instead.")
+
+
 def _check_open(occurrence: dict[str, Any]) -> None:
+    _check_single(occurrence)
+    check_bookable(occurrence)
+
+
+def check_bookable(occurrence: dict[str, Any]) -> None:
+    """Scheduled, and before its booking cut-off."""
     if occurrence["status"] != "scheduled":
         raise Conflict("This occurrence has been cancelled.")
     cutoff = occurrence["start"] - timedelta(minutes=occurrence["series.booking_cutoff_minutes"])
@@ -328,11 +345,12 @@ def _check_open(occurrence: dict[str, Any]) -> None:
 async def cancel(principal: Principal, booking_id: UUID) -> BookingOut:
     """Give up a place (or a queue position). The first in the queue gets the freed place."""
     principal.require("community:book")
-    row = await Booking.select(Booking.occurrence).where(
+    row = await Booking.select(Booking.occurrence, Booking.occurrence.series.kind).where(
         (Booking.id == booking_id) & (Booking.account == principal.account_id)
     ).first()
     if row is None:
         raise NotFound("No such booking.")
+    _check_single({"series.kind": row["occurrence.series.kind"]})
     async with _queue_for(row["occurrence"]), transaction():
         await _lock_occurrence(row["occurrence"])
         booking = await Booking.select().where(Booking.id == booking_id).first()
@@ -373,6 +391,8 @@ async def upcoming(principal: Principal, *, days: int = 90, kind: str | None = N
     condition &= (Occurrence.end > now()) & (Occurrence.start < now() + timedelta(days=days))
     if kind:
         condition &= Occurrence.series.kind == kind
+    else:  # course sessions are listed on the training pages, not as reflective spaces
+        condition &= Occurrence.series.kind.not_in(list(BOOKED_AS_A_SET))
     return await _listed(principal, condition, limit=500)
 
 

@@ -41,6 +41,7 @@ async def booked_events(account_id: UUID, since: datetime, *, for_feed: bool = T
 async def open_series(organisation_id: UUID) -> list[ical.CalSeries]:
     series_rows = await EventSeries.select().where(
         (EventSeries.organisation == organisation_id) & (EventSeries.status == "open")
+        & (EventSeries.kind != "training")  # course runs are in the feeds of the people booked, not as spaces
     ).order_by(EventSeries.first_start)
     series = []
     for s in series_rows:

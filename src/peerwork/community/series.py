@@ -95,7 +95,9 @@ async def get_series(principal: Principal, series_id: UUID) -> SeriesOut:
 
 async def list_series(principal: Principal) -> list[SeriesOut]:
     principal.require("community:read")
-    rows = await EventSeries.select().where(EventSeries.organisation == principal.organisation_id).order_by(
+    rows = await EventSeries.select().where(
+        (EventSeries.organisation == principal.organisation_id) & (EventSeries.kind != "training")  # course runs
+    ).order_by(
         EventSeries.title
     )
     return [series_out(r) for r in rows]

@@ -81,7 +81,11 @@ RIGHTS: dict[str, frozenset[str]] = {
     # Ethnicity and disability (special-category) from the import: retention split by them, in
     # aggregate only, small numbers suppressed; every read audited. Admin and HR only.
     "equality:read": frozenset({"admin", "hr"}),
-    # Training leads run the training programme: its courses' attendance and trainers' figures.
+    # Training: everyone sees the organisation's course runs and books themself; a line manager
+    # books and approves places for the people they manage (checked in the service); training
+    # leads schedule runs, keep the pool of accredited trainers and book anyone.
+    "training:read": _EVERYONE,
+    "training:book": _EVERYONE,
     "training:lead": frozenset({"admin", "peer_lead"}),
 }
 

@@ -25,23 +25,23 @@ class TrainingSessionController(Controller):
     path = "/training/sessions"
     tags = ["training"]
 
-    @get("/mine", opt={"right": "community:read"})
+    @get("/mine", opt={"right": "training:read"})
     async def my_sessions(self, principal: Principal) -> list[TrainerSessionOut]:
         return await attendance.my_sessions(principal)
 
-    @get("/{occurrence_id:uuid}/attendees", opt={"right": "community:read"})
+    @get("/{occurrence_id:uuid}/attendees", opt={"right": "training:read"})
     async def attendees(self, principal: Principal, occurrence_id: UUID) -> list[AttendeeOut]:
         return await attendance.session_attendees(principal, occurrence_id)
 
-    @put("/attendance/{booking_id:uuid}", opt={"right": "community:read"})
+    @put("/attendance/{booking_id:uuid}", opt={"right": "training:read"})
     async def mark(self, principal: Principal, booking_id: UUID, data: AttendanceIn) -> MarkOut:
         """Mark attendance; attending every session of the run records the course, verified, on the
         person's CPD (once). Withdrawing it removes that record unless its owner has used it."""
         return await attendance.mark(principal, booking_id, data.attended)
 
 
-class TrainersController(Controller):
-    path = "/training/trainers"
+class ProgrammeController(Controller):
+    path = "/training"
     tags = ["training"]
 
     @get("/programme", opt={"right": "training:lead"})
@@ -56,4 +56,4 @@ class TrainersController(Controller):
                         headers={"Content-Disposition": 'attachment; filename="training-programme.csv"'})
 
 
-ATTENDANCE_ROUTES = [TrainingSessionController, TrainersController]
+ATTENDANCE_ROUTES = [TrainingSessionController, ProgrammeController]

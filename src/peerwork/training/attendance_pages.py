@@ -65,20 +65,20 @@ def _period(date_from: str, date_to: str) -> tuple[date, date]:
     return start, end
 
 
-@get("/training/trainers", include_in_schema=False)
-async def trainers_page(request: Request) -> Template:
+@get("/training/delivery", include_in_schema=False)
+async def delivery_page(request: Request) -> Template:
     principal = signed_in_principal(request)
     start, end = _period(request.query_params.get("from", ""), request.query_params.get("to", ""))
     found = await trainers_report.programme_figure(principal, start, end)
-    return render(request, "training_trainers.html", title="Trainers and delivery", found=found)
+    return render(request, "training_trainers_delivery.html", title="Trainers and delivery", found=found)
 
 
-@get("/training/trainers.csv", include_in_schema=False)
-async def trainers_csv_page(request: Request) -> Response[str]:
+@get("/training/delivery.csv", include_in_schema=False)
+async def delivery_csv_page(request: Request) -> Response[str]:
     start, end = _period(request.query_params.get("from", ""), request.query_params.get("to", ""))
     body = await trainers_report.programme_csv(signed_in_principal(request), start, end)
     return Response(body, media_type="text/csv",  # Litestar adds "; charset=utf-8"
                     headers={"Content-Disposition": 'attachment; filename="training-programme.csv"'})
 
 
-ATTENDANCE_PAGES = [sessions_page, register_page, mark_page, trainers_page, trainers_csv_page]
+ATTENDANCE_PAGES = [sessions_page, register_page, mark_page, delivery_page, delivery_csv_page]

@@ -33,6 +33,7 @@ NAV = [  # (path, label, right needed or None for everyone signed in)
     ("/retention", "Retention", "retention:read"),
     ("/cpd", "My CPD", "cpd:record"),
     ("/cpd/compliance", "CPD compliance", "cpd:report"),
+    ("/training", "Training", "training:read"),
     ("/pairing", "Pairing", "pairing:manage"),
     ("/supports", "Seven supports", "supports:read"),
     ("/networks", "Networks", "network:read"),

@@ -1,6 +1,6 @@
-"""Builders for attendance tests: a catalogue course run as a short series of sessions, with
-its trainers (who, as on a scheduled run, facilitate the series), and sessions moved into the
-past so attendance can be marked."""
+"""Builders for attendance tests: a catalogue course scheduled as a run of weekly sessions with
+its trainers, places booked through the training service, and the sessions then moved into
+the past so attendance can be marked."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from uuid import UUID
 
-from peerwork.community import bookings, series
-from peerwork.community.schemas import SeriesIn
-from peerwork.community.tables import EventSeries, Occurrence
+from peerwork.community import series
+from peerwork.community.tables import Booking, Occurrence
 from peerwork.cpd import records as cpd
 from peerwork.cpd.schemas import CourseIn
-from peerwork.training.tables import CourseRun, CourseRunTrainer, Trainer
+from peerwork.training import places, runs
+from peerwork.training.schemas import RunIn, TrainerIn
+from peerwork.training.tables import CourseRun
 
 
 @dataclass
@@ -32,32 +33,31 @@ async def make_course(admin, *, title: str = "Peer support foundations", hours: 
 
 
 async def make_trainer(lead, user, accreditation: str = "National programme, cohort 3") -> UUID:
-    trainer = Trainer(organisation=lead.principal.organisation_id, account=user.principal.account_id,
-                      accredited_on=date(2025, 3, 1), accreditation=accreditation)
-    await trainer.save()
-    return trainer.id
+    made = await runs.add_trainer(lead.principal, TrainerIn(account_id=user.principal.account_id,
+                                                             accredited_on=date(2025, 3, 1), accreditation=accreditation))
+    return made.id
 
 
 async def make_run(lead, course_id: UUID, trainers: list[tuple[UUID, object]], *, sessions: int = 2,
                    capacity: int = 10) -> Run:
     """A run of ``sessions`` weekly dates from next week; ``trainers`` are (trainer id, user)."""
-    made = await series.create_series(lead.principal, SeriesIn(
-        kind="development_day", title="Peer support foundations", rrule=f"FREQ=WEEKLY;COUNT={sessions}",
-        start_date=date.today() + timedelta(days=7), start_time=time(10), end_time=time(13), capacity=capacity,
-        location="Training room", facilitator_ids=[u.principal.account_id for _, u in trainers]))
-    await EventSeries.update({EventSeries.kind: "training"}).where(EventSeries.id == made.id)
-    run = CourseRun(organisation=lead.principal.organisation_id, course=course_id, series=made.id, capacity=capacity)
-    await run.save()
-    for trainer_id, _ in trainers:
-        await CourseRunTrainer(run=run.id, trainer=trainer_id).save()
-    ids = await Occurrence.select(Occurrence.id).where(Occurrence.series == made.id).order_by(
+    made = await runs.schedule_run(lead.principal, RunIn(
+        course_id=course_id, start_date=date.today() + timedelta(days=7), start_time=time(10), end_time=time(13),
+        capacity=capacity, sessions=sessions, every="week", location="Training room",
+        trainer_ids=[t for t, _ in trainers]))
+    series_id = (await CourseRun.select(CourseRun.series).where(CourseRun.id == made.id).first())["series"]
+    ids = await Occurrence.select(Occurrence.id).where(Occurrence.series == series_id).order_by(
         Occurrence.start).output(as_list=True)
-    return Run(run.id, made.id, course_id, ids)
+    return Run(made.id, series_id, course_id, ids)
 
 
 async def book_all(user, run: Run) -> list[UUID]:
-    """The person's booking on each session, in order."""
-    return [(await bookings.book(user.principal, s)).id for s in run.sessions]
+    """Book the person a place on the run; their booking on each session, in order."""
+    await places.book_self(user.principal, run.id)
+    rows = await Booking.select(Booking.id, Booking.occurrence).where(
+        Booking.occurrence.is_in(run.sessions) & (Booking.account == user.principal.account_id))
+    by_session = {r["occurrence"]: r["id"] for r in rows}
+    return [by_session[s] for s in run.sessions]
 
 
 async def hold_in_past(lead, run: Run, first_day: date) -> None:

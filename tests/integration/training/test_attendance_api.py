@@ -38,13 +38,13 @@ async def test_a_trainer_marks_attendance_over_the_api_and_the_course_reaches_cp
     assert hidden.status_code == 404
 
     period = {"from": (date.today() - timedelta(days=30)).isoformat(), "to": date.today().isoformat()}
-    figure = await client.get("/api/v1/training/trainers/programme", params=period, headers=lead.headers)
+    figure = await client.get("/api/v1/training/programme", params=period, headers=lead.headers)
     assert figure.status_code == 200 and figure.json()["sentence"] == "1 trainer delivered 2 sessions to 1 person"
-    assert (await client.get("/api/v1/training/trainers/programme", params=period,
+    assert (await client.get("/api/v1/training/programme", params=period,
                              headers=psw.headers)).status_code == 403
-    csv = await client.get("/api/v1/training/trainers/programme.csv", params=period, headers=lead.headers)
+    csv = await client.get("/api/v1/training/programme.csv", params=period, headers=lead.headers)
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     assert "All trainers (1 delivered),,,,2,1," in csv.text
-    backwards = await client.get("/api/v1/training/trainers/programme", headers=lead.headers,
+    backwards = await client.get("/api/v1/training/programme", headers=lead.headers,
                                  params={"from": period["to"], "to": period["from"]})
     assert backwards.status_code == 422

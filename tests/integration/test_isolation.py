@@ -77,6 +77,7 @@ SAMPLE_BODIES: dict[tuple[str, str], dict] = {
         "start": "2030-02-05T14:00:00+00:00", "end": "2030-02-05T15:00:00+00:00"}},
     ("POST", "/api/v1/community/occurrences/{occurrence_id:uuid}/bookings"): {},
     ("PATCH", "/api/v1/bookings/{booking_id:uuid}/attendance"): {"json": {"attended": True}},
+    ("PUT", "/api/v1/training/sessions/attendance/{booking_id:uuid}"): {"json": {"attended": True}},
     ("POST", "/api/v1/calendars/mine"): {},
     ("POST", "/api/v1/calendars/organisation"): {},
     ("PATCH", "/api/v1/community/preferences"): {"json": {"newsletter": False}},

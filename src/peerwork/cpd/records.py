@@ -266,3 +266,33 @@ async def book_induction(principal: Principal, account_id: UUID, first_day: date
     await record.save()
     await audit.record(principal, "create", "cpd_record", record.id, kind="induction")
     return course["title"]
+
+
+async def record_attended_course(principal: Principal, account_id: UUID, course_id: UUID, done_on: date,
+                                 verified_by: UUID) -> UUID:
+    """A course attended in full, recorded for the person as done and verified by the trainer
+    who confirmed their attendance (training checks who may; call it inside its transaction).
+    Its hours are the course's; its expiry follows the course's renewal_months like any record."""
+    course = await Course.select(Course.title, Course.hours).where(
+        (Course.id == course_id) & (Course.organisation == principal.organisation_id)).first()
+    if course is None:
+        raise NotFound("No such course.")
+    record = CpdRecord(organisation=principal.organisation_id, account=account_id, course=course_id,
+                       activity=course["title"], done_on=done_on, hours=Decimal(str(course["hours"] or 0)),
+                       status="done", verified_by=verified_by, verified_at=datetime.now(UTC))
+    await record.save()
+    await audit.record(principal, "create", "cpd_record", record.id, kind="attended")
+    return record.id
+
+
+async def withdraw_attended_course(principal: Principal, record_id: UUID) -> bool:
+    """Remove a record made by ``record_attended_course`` when the attendance behind it is
+    withdrawn, unless its owner has used it since (a reflection or evidence added): then it
+    stays. True when removed."""
+    row = await CpdRecord.select(CpdRecord.reflection, CpdRecord.evidence_key).where(
+        (CpdRecord.id == record_id) & (CpdRecord.organisation == principal.organisation_id)).first()
+    if row is None or row["reflection"] or row["evidence_key"]:
+        return False
+    await CpdRecord.delete().where(CpdRecord.id == record_id)
+    await audit.record(principal, "delete", "cpd_record", record_id, kind="attendance withdrawn")
+    return True

@@ -9,6 +9,7 @@ from litestar import Controller, get, post
 from peerwork.core.access import Principal
 from peerwork.training import places, runs
 from peerwork.training.schemas import BookOtherIn, RequestOut, RunIn, RunOut, TrainerIn, TrainerOut
+from peerwork.training.attendance_controllers import ATTENDANCE_ROUTES
 
 
 class TrainerController(Controller):
@@ -88,3 +89,5 @@ class RequestController(Controller):
 
 
 ROUTES = [TrainerController, RunController, RequestController]
+# Trainers' sessions and attendance; trainers' records and the programme figure.
+ROUTES += ATTENDANCE_ROUTES

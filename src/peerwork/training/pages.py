@@ -16,6 +16,7 @@ from peerwork.cpd.tables import Course, LineManager
 from peerwork.training import places, runs
 from peerwork.training.schemas import RunIn, TrainerIn
 from peerwork.web.shell import FORM, form_to, render, signed_in_principal
+from peerwork.training.attendance_pages import ATTENDANCE_PAGES
 
 DELIVERY_LABELS = {"in_person": "In person", "online": "Online"}
 NOTICES = {
@@ -165,3 +166,5 @@ async def add_trainer_page(request: Request, data: Annotated[dict[str, str], FOR
 
 PAGES = [training_page, run_page, book_page, cancel_place_page, book_for_page, cancel_run_page, request_page,
          new_run_form, schedule_page, trainers_page, add_trainer_page]
+# My training sessions and their registers; trainers' records and the programme figure.
+PAGES += ATTENDANCE_PAGES

@@ -31,6 +31,7 @@ PACKAGES = (
     "recruitment",
     "supports",
     "networks",
+    "evaluation",
 )
 
 _EXPORTS = {"ROUTES": "controllers", "PAGES": "pages", "JOBS": "jobs", "PROVIDER": "calendar",

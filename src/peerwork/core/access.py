@@ -81,6 +81,10 @@ RIGHTS: dict[str, frozenset[str]] = {
     # Ethnicity and disability (special-category) from the import: retention split by them, in
     # aggregate only, small numbers suppressed; every read audited. Admin and HR only.
     "equality:read": frozenset({"admin", "hr"}),
+    # Training: running courses and reading their evaluation (only ever in aggregate).
+    "training:lead": frozenset({"admin", "peer_lead"}),
+    # Anyone may leave anonymous feedback after a co-reflection or supervision session.
+    "evaluation:feedback": _EVERYONE,
 }
 
 

@@ -37,6 +37,7 @@ NAV = [  # (path, label, right needed or None for everyone signed in)
     ("/supports", "Seven supports", "supports:read"),
     ("/networks", "Networks", "network:read"),
     ("/recruitment", "Recruitment", "recruitment:panel"),
+    ("/evaluation", "Course evaluation", "training:lead"),
     ("/import", "Import staff records", "assignments:import"),
     ("/invitations", "Invitations", "accounts:invite"),
     ("/admin/sso", "Single sign-on", "accounts:write"),

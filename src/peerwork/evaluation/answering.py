@@ -160,8 +160,8 @@ async def invitation(token: str) -> Invitation:
                       moment=row["moment"], items=loaded_items(row["items"]), expires_at=row["expires_at"])
 
 
-def checked_answers(items: list[dict[str, Any]], answers: list[AnswerIn]) -> list[Answer]:
-    """The answers as rows (not yet saved): each names one of the version's items, once; a
+def checked_answers(items: list[dict[str, Any]], answers: list[AnswerIn]) -> list[dict[str, Any]]:
+    """The answers as row values (item, score, text): each names one of the version's items, once; a
     Likert item takes a score 1-5, a free-text item text. Blank answers are left out."""
     kinds = {item["key"]: item["kind"] for item in items}
     rows, seen = [], set()
@@ -176,13 +176,13 @@ def checked_answers(items: list[dict[str, Any]], answers: list[AnswerIn]) -> lis
             if answer.text is not None:
                 raise InvalidInput(f"answers: {answer.item!r} takes a score from 1 to 5, not text.")
             if answer.score is not None:
-                rows.append(Answer(item=answer.item, score=answer.score))
+                rows.append({"item": answer.item, "score": answer.score, "text": None})
         else:
             if answer.score is not None:
                 raise InvalidInput(f"answers: {answer.item!r} takes text, not a score.")
             text = (answer.text or "").strip()
             if text:
-                rows.append(Answer(item=answer.item, text=text))
+                rows.append({"item": answer.item, "score": None, "text": text})
     if not rows:
         raise InvalidInput("answers: answer at least one question.")
     return rows
@@ -208,9 +208,7 @@ async def submit(token: str, answers: list[AnswerIn]) -> None:
         response = Response(organisation=row["organisation"], version=row["version_id"], course=row["course"],
                             moment=row["moment"], pairing_key=key, slot=f"{key}:{row['moment']}")
         await response.save()
-        for answer in rows:
-            answer.response = response.id
-        await Answer.insert(*rows)
+        await Answer.insert(*(Answer(response=response.id, **values) for values in rows))
         # The link is used (not by whom, nor which answers): nothing ties the answers to a name.
         await audit.record(None, "answer", "answer_invitation", row["id"], organisation_id=row["organisation"],
                            via="evaluation")
@@ -235,7 +233,5 @@ async def record_feedback(principal: Principal, data: FeedbackIn) -> FeedbackOut
         response = Response(organisation=principal.organisation_id, version=version["id"], moment="session",
                             context=data.context)
         await response.save()
-        for answer in rows:
-            answer.response = response.id
-        await Answer.insert(*rows)
+        await Answer.insert(*(Answer(response=response.id, **values) for values in rows))
     return FeedbackOut(recorded=True)

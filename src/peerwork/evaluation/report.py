@@ -9,6 +9,7 @@ without names, in random order, and only where 5 or more people left one.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from typing import Any
 from uuid import UUID
@@ -38,24 +39,30 @@ METHOD = ("Paired change after minus before, for people who answered the item bo
           "distribution (normal approximation); Wilcoxon signed-rank test (SciPy, zero differences dropped). "
           "Counts under 5 are shown as <5 and their figures withheld.")
 
+# One pass over the course's scores: each person's score before and after per item (a person is
+# their pairing key), then how many moved from each score to each score.
 _PAIRED_SQL = (
-    "SELECT b.item AS item, b.score AS before_score, a.score AS after_score, COUNT(*) AS people "
-    "FROM evaluation_response rb "
-    "JOIN evaluation_response ra ON ra.pairing_key = rb.pairing_key AND ra.course = rb.course "
-    "AND ra.moment = 'after' "
-    "JOIN evaluation_answer b ON b.response = rb.id AND b.score IS NOT NULL "
-    "JOIN evaluation_answer a ON a.response = ra.id AND a.item = b.item AND a.score IS NOT NULL "
-    "WHERE rb.course = {course} AND rb.organisation = {org} AND rb.moment = 'before' "
-    "GROUP BY b.item, b.score, a.score"
+    "SELECT item, before_score, after_score, COUNT(*) AS people FROM ("
+    "SELECT x.item AS item, MAX(CASE WHEN r.moment = 'before' THEN x.score END) AS before_score, "
+    "MAX(CASE WHEN r.moment = 'after' THEN x.score END) AS after_score "
+    "FROM evaluation_answer x JOIN evaluation_response r ON r.id = x.response "
+    "WHERE r.course = {course} AND r.organisation = {org} AND x.score IS NOT NULL "
+    "GROUP BY r.pairing_key, x.item) p "
+    "WHERE before_score IS NOT NULL AND after_score IS NOT NULL GROUP BY item, before_score, after_score"
 )
+# Who answered before, after and both (a person is their pairing key), and how many people
+# were invited before and after: one row, one pass over the course's responses.
 _COUNTS_SQL = (
-    "SELECT 'answered' AS what, moment, COUNT(*) AS people FROM evaluation_response "
-    "WHERE course = {course} AND organisation = {org} GROUP BY moment "
-    "UNION ALL SELECT 'invited', moment, COUNT(DISTINCT account) FROM answer_invitation "
-    "WHERE course = {course} AND organisation = {org} GROUP BY moment "
-    "UNION ALL SELECT 'paired', 'both', COUNT(*) FROM evaluation_response rb "
-    "JOIN evaluation_response ra ON ra.pairing_key = rb.pairing_key AND ra.course = rb.course "
-    "AND ra.moment = 'after' WHERE rb.course = {course} AND rb.organisation = {org} AND rb.moment = 'before'"
+    "SELECT SUM(CASE WHEN n_before > 0 THEN 1 ELSE 0 END) AS answered_before, "
+    "SUM(CASE WHEN n_after > 0 THEN 1 ELSE 0 END) AS answered_after, "
+    "SUM(CASE WHEN n_before > 0 AND n_after > 0 THEN 1 ELSE 0 END) AS paired, "
+    "(SELECT COUNT(DISTINCT account) FROM answer_invitation WHERE course = {course} AND organisation = {org} "
+    "AND moment = 'before') AS invited_before, "
+    "(SELECT COUNT(DISTINCT account) FROM answer_invitation WHERE course = {course} AND organisation = {org} "
+    "AND moment = 'after') AS invited_after "
+    "FROM (SELECT SUM(CASE WHEN moment = 'before' THEN 1 ELSE 0 END) AS n_before, "
+    "SUM(CASE WHEN moment = 'after' THEN 1 ELSE 0 END) AS n_after FROM evaluation_response "
+    "WHERE course = {course} AND organisation = {org} GROUP BY pairing_key) p"
 )
 # Each item's and moment's comments in random order, with how many there are in all.
 _COMMENTS_SQL = (
@@ -91,9 +98,12 @@ async def _items(where: str, **values: Any) -> dict[str, dict[str, Any]]:
     return items
 
 
-async def _comments(where: str, items: dict[str, dict[str, Any]], **values: Any) -> list[Comments]:
+async def _raw_comments(where: str, **values: Any) -> list[dict[str, Any]]:
+    return await _raw(_COMMENTS_SQL.replace("{where}", where), limit=COMMENTS_SHOWN, **values)
+
+
+def _comments(rows: list[dict[str, Any]], items: dict[str, dict[str, Any]]) -> list[Comments]:
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
-    rows = await _raw(_COMMENTS_SQL.replace("{where}", where), limit=COMMENTS_SHOWN, **values)
     for row in rows:
         found = grouped.setdefault((row["moment"], row["item"]), {"total": int(row["total"]), "texts": []})
         found["texts"].append(row["text"])
@@ -141,21 +151,22 @@ async def course_report(principal: Principal, course_id: UUID) -> EvaluationRepo
     course = await course_row(org, course_id)
     questionnaire = await course_questionnaire(org, course_id)
     where = "r.course = {course} AND r.organisation = {org}"
-    items = await _items(where, course=course_id, org=org)
+    # Independent reads, run side by side on the pool (each on its own connection).
+    items, paired, [counts], comments = await asyncio.gather(
+        _items(where, course=course_id, org=org), _raw(_PAIRED_SQL, course=course_id, org=org),
+        _raw(_COUNTS_SQL, course=course_id, org=org), _raw_comments(where, course=course_id, org=org))
     moves: dict[str, dict[tuple[int, int], int]] = defaultdict(dict)
-    for row in await _raw(_PAIRED_SQL, course=course_id, org=org):
+    for row in paired:
         moves[row["item"]][(int(row["before_score"]), int(row["after_score"]))] = int(row["people"])
-    counts: dict[tuple[str, str], int] = {(r["what"], r["moment"]): int(r["people"])
-                                          for r in await _raw(_COUNTS_SQL, course=course_id, org=org)}
+    counts = {k: int(v or 0) for k, v in counts.items()}
     changes = [item_change(item, moves.get(key, {})) for key, item in items.items() if item["kind"] == "likert"]
-    comments = await _comments(where, items, course=course_id, org=org)
     await audit.record(principal, "read", "evaluation_report", course_id)
     return EvaluationReport(
         course_id=course_id, course_title=course["title"],
         questionnaire_title=questionnaire["title"] if questionnaire else None,
-        before=_rate(counts.get(("invited", "before"), 0), counts.get(("answered", "before"), 0)),
-        after=_rate(counts.get(("invited", "after"), 0), counts.get(("answered", "after"), 0)),
-        paired_people=disclosed_count(counts.get(("paired", "both"), 0)), items=changes, comments=comments,
+        before=_rate(counts["invited_before"], counts["answered_before"]),
+        after=_rate(counts["invited_after"], counts["answered_after"]),
+        paired_people=disclosed_count(counts["paired"]), items=changes, comments=_comments(comments, items),
         method=METHOD)
 
 
@@ -208,7 +219,7 @@ async def feedback_report(principal: Principal, questionnaire_id: UUID, context:
             key=key, text=item["text"], value=item.get("value", ""), answered=disclosed_count(answered),
             median=None if small else stats.median_of_counts(sorted((float(s), c) for s, c in counts.items())),
             distribution=None if small else [disclosed_count(counts.get(s, 0)) for s in range(1, 6)]))
-    comments = await _comments(where, items, **values)
+    comments = _comments(await _raw_comments(where, **values), items)
     await audit.record(principal, "read", "feedback_report", questionnaire_id, context=context)
     return FeedbackReport(questionnaire_id=questionnaire_id, title=questionnaire["title"], context=context,
                           responses=disclosed_count(responses), items=summaries, comments=comments)

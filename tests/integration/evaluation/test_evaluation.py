@@ -3,6 +3,7 @@ single-use links, pairing, the aggregate-only report and its suppression, sessio
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from datetime import date, timedelta
@@ -19,6 +20,7 @@ from peerwork.evaluation import answering
 from peerwork.evaluation.schemas import AnswerIn
 from peerwork.evaluation.tables import Answer, AnswerInvitation, Response
 from tests.factories import PASSWORD, make_org, make_user
+from tests.integration.test_cli import run
 from tests.integration.workforce.test_auth import csrf_from, sign_in
 
 LIKERT = {"kind": "likert", "text": "I feel confident using my lived experience at work", "value": "Mutuality"}
@@ -306,3 +308,16 @@ async def test_session_feedback_is_anonymous_and_aggregated(client, north):
     unknown_item = await client.post(f"{API}/feedback", headers=group[0].headers, json={
         "questionnaire_id": questionnaire["id"], "context": "supervision", "answers": [{"item": "nope", "score": 3}]})
     assert unknown_item.status_code == 422
+
+
+async def test_the_command_line_sends_a_courses_questionnaire(client, north):
+    org, lead = north
+    course_id, _ = await course_with_questionnaire(client, org, lead)
+    [psw] = await people(org, 1)
+    args = ("evaluation", "send", "--org", "north", "--course", course_id, "--moment", "after", "--due-by", DUE)
+    done = await asyncio.to_thread(run, *args, "--to", psw.email)
+    assert done.returncode == 0, done.stderr
+    assert "Sent 1 invitations" in done.stdout and "/evaluation/answer/" not in done.stdout
+    assert (await client.get(f"/evaluation/answer/{await token_for(psw, moment='after')}")).status_code == 200
+    unknown = await asyncio.to_thread(run, *args, "--to", "nobody@north.example")
+    assert unknown.returncode == 2 and unknown.stderr.strip() == "peerwork: error: --to: 1 of the addresses have no account."

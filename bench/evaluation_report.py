@@ -4,8 +4,8 @@ aggregate SQL over the answers.
 One organisation on a throw-away PostgreSQL database; a catalogue course evaluated with a
 questionnaire of six Likert items (1-5) and one free-text item; 5,000 people invited before and
 after, every one answering both (10,000 responses, about 63,000 answers: every Likert item, and
-the free text for about 3 in 10), their answers paired by the HMAC pairing key as the app saves
-them. "Ours" is ``GET /api/v1/evaluation/courses/{id}/report`` for a training lead through the
+the free text for about 3 in 10), their answers paired by the HMAC pairing key, and each answer
+after carrying the same person's score before, as the app saves them. "Ours" is ``GET /api/v1/evaluation/courses/{id}/report`` for a training lead through the
 whole app in this process (token, access check, the paired counts, SciPy's Wilcoxon test, the
 Hodges-Lehmann intervals, response rates, a random sample of comments, the audit entry, JSON).
 The floor is one aggregate SQL from raw asyncpg: count and mean score per item and moment over
@@ -63,9 +63,11 @@ async def build(url: str, org_id, course_id, account_ids, version_id, items) -> 
                                 accounts.digest(accounts.new_secret()), expires, expires))
             response_id = uuid.uuid4()
             responses.append((response_id, org_id, version_id, course_id, moment, key, f"{key}:{moment}", ""))
-            answers += [(uuid.uuid4(), response_id, item, score, None) for item, score in zip(likert, scores)]
+            paired_with = before if moment == "after" else [None] * len(before)
+            answers += [(uuid.uuid4(), response_id, item, score, None, earlier)
+                        for item, score, earlier in zip(likert, scores, paired_with)]
             if rng.random() < 0.3:
-                answers.append((uuid.uuid4(), response_id, text_key, None, f"A thought {rng.randint(1, 10**6)}"))
+                answers.append((uuid.uuid4(), response_id, text_key, None, f"A thought {rng.randint(1, 10**6)}", None))
     connection = await asyncpg.connect(url)
     try:
         from datetime import UTC, datetime
@@ -79,7 +81,7 @@ async def build(url: str, org_id, course_id, account_ids, version_id, items) -> 
             "evaluation_response", columns=["id", "organisation", "version", "course", "moment", "pairing_key", "slot",
                                             "context"], records=responses)
         await connection.copy_records_to_table(
-            "evaluation_answer", columns=["id", "response", "item", "score", "text"], records=answers)
+            "evaluation_answer", columns=["id", "response", "item", "score", "text", "before_score"], records=answers)
         await connection.execute("ANALYZE")
     finally:
         await connection.close()

@@ -208,10 +208,29 @@ async def submit(token: str, answers: list[AnswerIn]) -> None:
         response = Response(organisation=row["organisation"], version=row["version_id"], course=row["course"],
                             moment=row["moment"], pairing_key=key, slot=f"{key}:{row['moment']}")
         await response.save()
-        await Answer.insert(*(Answer(response=response.id, **values) for values in rows))
+        other = await _scores(row["course"], key, "after" if row["moment"] == "before" else "before")
+        before = other if row["moment"] == "after" else {}
+        await Answer.insert(*(Answer(response=response.id, before_score=before.get(values["item"]), **values)
+                              for values in rows))
+        if row["moment"] == "before" and other:  # answered after first: complete those answers' pairs
+            for values in rows:
+                if values["score"] is not None and values["item"] in other:
+                    await Answer.update({Answer.before_score: values["score"]}).where(
+                        Answer.response.is_in(Response.select(Response.id).where(
+                            (Response.course == row["course"]) & (Response.pairing_key == key)
+                            & (Response.moment == "after"))) & (Answer.item == values["item"]))
         # The link is used (not by whom, nor which answers): nothing ties the answers to a name.
         await audit.record(None, "answer", "answer_invitation", row["id"], organisation_id=row["organisation"],
                            via="evaluation")
+
+
+async def _scores(course_id: UUID, key: str, moment: str) -> dict[str, int]:
+    """The person's Likert scores for the course at the other moment, by item."""
+    rows = await Answer.select(Answer.item, Answer.score).where(
+        Answer.response.is_in(Response.select(Response.id).where(
+            (Response.course == course_id) & (Response.pairing_key == key) & (Response.moment == moment)))
+        & Answer.score.is_not_null())
+    return {r["item"]: r["score"] for r in rows}
 
 
 async def record_feedback(principal: Principal, data: FeedbackIn) -> FeedbackOut:

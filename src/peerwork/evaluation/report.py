@@ -39,16 +39,13 @@ METHOD = ("Paired change after minus before, for people who answered the item bo
           "distribution (normal approximation); Wilcoxon signed-rank test (SciPy, zero differences dropped). "
           "Counts under 5 are shown as <5 and their figures withheld.")
 
-# One pass over the course's scores: each person's score before and after per item (a person is
-# their pairing key), then how many moved from each score to each score.
+# How many moved from each score before to each score after, per item: one pass over the
+# answers after the course, each carrying the same person's score before (see tables.Answer).
 _PAIRED_SQL = (
-    "SELECT item, before_score, after_score, COUNT(*) AS people FROM ("
-    "SELECT x.item AS item, MAX(CASE WHEN r.moment = 'before' THEN x.score END) AS before_score, "
-    "MAX(CASE WHEN r.moment = 'after' THEN x.score END) AS after_score "
+    "SELECT x.item AS item, x.before_score AS before_score, x.score AS after_score, COUNT(*) AS people "
     "FROM evaluation_answer x JOIN evaluation_response r ON r.id = x.response "
-    "WHERE r.course = {course} AND r.organisation = {org} AND x.score IS NOT NULL "
-    "GROUP BY r.pairing_key, x.item) p "
-    "WHERE before_score IS NOT NULL AND after_score IS NOT NULL GROUP BY item, before_score, after_score"
+    "WHERE r.course = {course} AND r.organisation = {org} AND r.moment = 'after' "
+    "AND x.score IS NOT NULL AND x.before_score IS NOT NULL GROUP BY x.item, x.before_score, x.score"
 )
 # Who answered before, after and both (a person is their pairing key), and how many people
 # were invited before and after: one row, one pass over the course's responses.

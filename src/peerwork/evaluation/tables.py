@@ -83,10 +83,13 @@ class Response(Table, tablename="evaluation_response"):
 
 
 class Answer(Table, tablename="evaluation_answer"):
-    """One item's answer: a score 1-5 for a Likert item, or text."""
+    """One item's answer: a score 1-5 for a Likert item, or text. On an answer after a course,
+    ``before_score`` is the same person's score for the same item before it (already tied by
+    the pairing key), kept here so the report counts the paired change in one pass."""
 
     id = UUID(primary_key=True)
     response = ForeignKey(references=Response, null=False, index=True)
     item = Varchar(length=16)
     score = Integer(null=True, default=None)
     text = Text(null=True, default=None)
+    before_score = Integer(null=True, default=None)

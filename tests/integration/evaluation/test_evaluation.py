@@ -197,6 +197,23 @@ async def test_before_and_after_pair_by_key_and_the_report_equals_scipy(client, 
     assert page.status_code == 200 and "I feel confident" in page.text and "hope 3" in page.text
 
 
+async def test_answers_after_pair_with_answers_before_given_later(client, north):
+    org, lead = north
+    course_id, made = await course_with_questionnaire(client, org, lead)
+    items = made["current"]["items"]
+    group = await people(org, 5)
+    await send(client, lead, course_id, "after", group)
+    await send(client, lead, course_id, "before", group)
+    for user, score in zip(group, [5, 4, 4, 3, 5]):
+        await answer(user, items, score, moment="after")
+    for user, score in zip(group, [2, 2, 3, 3, 1]):
+        await answer(user, items, score, moment="before")
+    [item] = (await client.get(f"{API}/courses/{course_id}/report", headers=lead.headers)).json()["items"]
+    assert item["paired"] == 5 and item["median_before"] == 2 and item["median_after"] == 4
+    assert item["median_change"] == 2
+    assert item["p_value"] == pytest.approx(float(wilcoxon([5, 4, 4, 3, 5], [2, 2, 3, 3, 1]).pvalue))
+
+
 async def test_fewer_than_five_are_withheld_everywhere(client, north):
     org, lead = north
     course_id, made = await course_with_questionnaire(client, org, lead)

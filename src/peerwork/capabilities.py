@@ -32,6 +32,7 @@ PACKAGES = (
     "supports",
     "networks",
     "training",
+    "evaluation",
 )
 
 _EXPORTS = {"ROUTES": "controllers", "PAGES": "pages", "JOBS": "jobs", "PROVIDER": "calendar",

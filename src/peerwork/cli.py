@@ -427,6 +427,39 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     return _run(settings, work)
 
 
+def cmd_evaluation_send(settings: Settings, args: argparse.Namespace) -> int:
+    from uuid import UUID
+
+    from peerwork.core.access import system_principal
+    from peerwork.core.errors import DomainError
+    from peerwork.core.tables import Account
+    from peerwork.evaluation.answering import send_questionnaire
+    from peerwork.workforce.organisations import organisation_by_slug
+
+    try:
+        course_id = UUID(args.course)
+    except ValueError:
+        fail(f"--course: {args.course!r} is not a course id.")
+
+    async def work() -> int:
+        org = await organisation_by_slug(args.org)
+        emails = [e.strip().lower() for e in args.to]
+        ids = await Account.select(Account.id).where(Account.email.is_in(emails)).output(as_list=True)
+        if len(ids) != len(set(emails)):
+            fail(f"--to: {len(set(emails)) - len(ids)} of the addresses have no account.")
+        try:
+            sent = await send_questionnaire(course_id, args.moment, ids, args.due_by,
+                                            principal=system_principal(org.id, org.slug, org.name))
+        except DomainError as exc:
+            fail(exc.detail)
+        # Never the links: each is the person's key to answer, and goes only to them.
+        print(f"Sent {sent.invited} invitations to answer version {sent.version} {args.moment} the course; "
+              f"{sent.already_answered} had already answered.")
+        return 0
+
+    return _run(settings, work)
+
+
 def _date(raw: str):
     from peerwork.workforce.rules import RuleError, parse_date
 
@@ -560,6 +593,15 @@ def build_parser() -> OneLineParser:
     network_figures.add_argument("network", help="network slug")
     network_figures.add_argument("--as-of", type=_date, help="replay the figures on a past date (default today)")
     network_figures.set_defaults(handler=cmd_networks_figures)
+    evaluation = commands.add_parser("evaluation", help="questionnaires before and after courses").add_subparsers(
+        dest="evaluation_command", required=True, metavar="ACTION", parser_class=OneLineParser)
+    send = evaluation.add_parser("send", help="email people a single-use link to the course's questionnaire")
+    send.add_argument("--org", required=True, help="organisation slug")
+    send.add_argument("--course", required=True, help="the catalogue course's id")
+    send.add_argument("--moment", required=True, choices=["before", "after"])
+    send.add_argument("--due-by", required=True, type=_date, help="the last day to answer (the link expires after it)")
+    send.add_argument("--to", required=True, action="append", metavar="EMAIL", help="a person's sign-in email (repeat)")
+    send.set_defaults(handler=cmd_evaluation_send)
     return parser
 
 

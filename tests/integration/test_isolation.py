@@ -31,6 +31,8 @@ from peerwork.workforce.importer import import_assignments
 from peerwork.workforce.tables import Assignment, Team
 from peerwork.core.tables import Person
 from peerwork.accounts import invitations
+from peerwork.evaluation import questionnaires
+from peerwork.evaluation.schemas import ItemIn, QuestionnaireIn
 from tests.factories import csv_text, make_all_roles_user, make_org, make_user
 from tests.integration.training.helpers import make_course, make_run
 
@@ -141,6 +143,14 @@ SAMPLE_BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/training/requests/{request_id:uuid}/decline"): {},
     ("POST", "/api/v1/training/requests/{request_id:uuid}/approve"): {},
     ("POST", "/api/v1/training/requests/{request_id:uuid}/refuse"): {},
+    ("POST", "/api/v1/evaluation/questionnaires"): {"json": {"title": "Before and after", "items": [
+        {"kind": "likert", "text": "I feel confident", "value": "Mutuality"}]}},
+    ("PUT", "/api/v1/evaluation/questionnaires/{questionnaire_id:uuid}"): {"json": {"items": [
+        {"kind": "text", "text": "Anything else?"}]}},
+    ("PUT", "/api/v1/evaluation/courses/{course_id:uuid}/questionnaire"): {"json": "EVALUATION"},
+    ("POST", "/api/v1/evaluation/courses/{course_id:uuid}/send"): {"json": {
+        "moment": "before", "account_ids": ["00000000-0000-0000-0000-000000000001"], "due_by": "2030-01-01"}},
+    ("POST", "/api/v1/evaluation/feedback"): {"json": "FEEDBACK"},
 }
 
 
@@ -237,6 +247,8 @@ async def world():
         **await _recruitment(north, lead, supervisor),
         **await _network(north_admin, psw),
         **await _training(north, lead, psw),
+        "questionnaire_id": (await questionnaires.create_questionnaire(lead.principal, QuestionnaireIn(
+            title="North only", items=[ItemIn(kind="likert", text="I feel confident")]))).id,
     }
     return {"north": north, "ids": ids, "south_all": await make_all_roles_user(south), "north_person": person["id"]}
 
@@ -250,7 +262,7 @@ def fill(path: str, ids: dict) -> str:
     return re.sub(r"\{(\w+):\w+\}", value, path)
 
 
-def request_kwargs(method: str, path: str, person_id, account_id=None) -> dict:
+def request_kwargs(method: str, path: str, person_id, account_id=None, questionnaire_id=None) -> dict:
     """A valid body for the route; ids in it point at ``person_id``/``account_id`` records."""
     sample = SAMPLE_BODIES.get((method, path), {})
     account = str(account_id or uuid.uuid4())
@@ -267,6 +279,9 @@ def request_kwargs(method: str, path: str, person_id, account_id=None) -> dict:
         "RUN": {"course_id": account, "start_date": "2030-01-01", "start_time": "10:00:00", "end_time": "12:00:00",
                 "capacity": 10, "location": "Room 1"},
         "PLACE_FOR": {"account_id": account},
+        "EVALUATION": {"questionnaire_id": str(questionnaire_id or uuid.uuid4())},
+        "FEEDBACK": {"questionnaire_id": str(questionnaire_id or uuid.uuid4()), "context": "supervision",
+                     "answers": [{"item": "x", "score": 3}]},
     }
     if isinstance(sample.get("json"), str):
         return {"json": bodies[sample["json"]]}
@@ -279,6 +294,7 @@ ANY_IDS = {name: uuid.uuid4() for name in (
     "agreement_id", "session_id", "group_id", "course_id", "record_id", "pair_id", "vacancy_id", "application_id", "invitation_id",
     "network_slug", "network_invitation_id", "organisation_slug", "lead_id", "reference_key",
     "run_id", "request_id",
+    "network_slug", "network_invitation_id", "organisation_slug", "lead_id", "reference_key", "questionnaire_id",
 )}
 
 
@@ -319,7 +335,8 @@ async def test_a_role_without_the_right_gets_403_and_with_it_does_not(client, ca
 )
 async def test_another_organisations_records_are_404_even_with_every_role(client, world, method, path, opt):
     response = await client.request(method, fill(path, world["ids"]), headers=world["south_all"].headers,
-                                    **request_kwargs(method, path, world["north_person"]))
+                                    **request_kwargs(method, path, world["north_person"],
+                                                     questionnaire_id=world["ids"]["questionnaire_id"]))
     assert response.status_code == 404, response.text
     body = response.json()
     assert body["status"] == 404 and body["title"] == "Not found"
@@ -330,7 +347,7 @@ async def test_lists_only_ever_show_the_callers_organisation(client, world):
     south_all = world["south_all"]
     for path in ("/api/v1/people", "/api/v1/teams", "/api/v1/assignments", "/api/v1/accounts", "/api/v1/tokens", "/api/v1/audit",
                  "/api/v1/recruitment/vacancies", "/api/v1/recruitment/funnel", "/api/v1/recruitment/rounds",
-                 "/api/v1/recruitment/funnel/equality"):
+                 "/api/v1/recruitment/funnel/equality", "/api/v1/evaluation/questionnaires"):
         response = await client.get(path, headers=south_all.headers)
         assert response.status_code == 200, path
         text = response.text

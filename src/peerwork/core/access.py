@@ -87,6 +87,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "training:read": _EVERYONE,
     "training:book": _EVERYONE,
     "training:lead": frozenset({"admin", "peer_lead"}),
+    # Anyone may leave anonymous feedback after a co-reflection or supervision session.
+    "evaluation:feedback": _EVERYONE,
 }
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 import secrets
 from functools import lru_cache
@@ -93,3 +95,13 @@ def decrypt(value: str, *, purpose: str) -> str:
         return AESGCM(keys[kid]).decrypt(raw[:12], raw[12:], purpose.encode()).decode()
     except (ValueError, InvalidTag, binascii.Error) as exc:
         raise DecryptionFailed("no configured key opens this value") from exc
+
+
+def keyed_digests(message: str, *, purpose: str) -> list[str]:
+    """HMAC-SHA256 of ``message`` under each configured key (the current key's first), with
+    the purpose mixed in: a stable pseudonym that nobody holding only the database can
+    recompute from a name. Every key's is given so a pseudonym made before a key rotation is
+    still recognised while the old key is configured."""
+    _, keys = _current()
+    data = f"{purpose}\x00{message}".encode()
+    return [hmac.new(key, data, hashlib.sha256).hexdigest() for key in keys.values()]

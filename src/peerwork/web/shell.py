@@ -40,6 +40,7 @@ NAV = [  # (path, label, right needed — or any one of several — or None for 
     # Network leads see their networks; HR sees there what the organisation shares.
     ("/networks", "Networks", ("network:read", "network:share")),
     ("/recruitment", "Recruitment", "recruitment:panel"),
+    ("/evaluation", "Course evaluation", "training:lead"),
     ("/import", "Import staff records", "assignments:import"),
     ("/invitations", "Invitations", "accounts:invite"),
     ("/admin/sso", "Single sign-on", "accounts:write"),

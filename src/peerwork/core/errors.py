@@ -111,6 +111,18 @@ CONNECTION_EXCEPTION_TYPES: tuple[type[Exception], ...] = (
 )
 
 
+def is_unique_violation(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database refusing a row because a unique key already holds it
+    (two requests racing to create the same thing): the loser gets a clear answer, not a 500."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE constraint failed" in str(exc)
+    try:
+        from asyncpg.exceptions import UniqueViolationError
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(exc, UniqueViolationError)
+
+
 def database_unavailable(exc: BaseException) -> DatabaseUnavailable | None:
     """``exc`` as :class:`DatabaseUnavailable` if it means the database cannot be reached
     (connection refused or lost, server restarting, pool acquire timed out, SQLite file

@@ -18,7 +18,7 @@ from uuid import UUID
 from peerwork.core import accounts, audit, crypto
 from peerwork.core.access import Principal
 from peerwork.core.db import transaction
-from peerwork.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from peerwork.core.errors import Conflict, DomainError, InvalidInput, NotFound, is_unique_violation
 from peerwork.core.mail.outbox import enqueue_many
 from peerwork.core.settings import current_settings
 from peerwork.core.tables import Account, Membership
@@ -207,7 +207,14 @@ async def submit(token: str, answers: list[AnswerIn]) -> None:
             raise AnswerLinkNotUsable("You have already answered these questions for this course. Thank you.")
         response = Response(organisation=row["organisation"], version=row["version_id"], course=row["course"],
                             moment=row["moment"], pairing_key=key, slot=f"{key}:{row['moment']}")
-        await response.save()
+        try:
+            await response.save()
+        except Exception as exc:
+            # Two links for the same person and moment answered at the same instant: the slot is
+            # unique, so the second is refused like any answer after the first.
+            if is_unique_violation(exc):
+                raise AnswerLinkNotUsable("You have already answered these questions for this course. Thank you.") from None
+            raise
         other = await _scores(row["course"], key, "after" if row["moment"] == "before" else "before")
         before = other if row["moment"] == "after" else {}
         await Answer.insert(*(Answer(response=response.id, before_score=before.get(values["item"]), **values)

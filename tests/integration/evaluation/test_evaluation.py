@@ -338,3 +338,25 @@ async def test_the_command_line_sends_a_courses_questionnaire(client, north):
     assert (await client.get(f"/evaluation/answer/{await token_for(psw, moment='after')}")).status_code == 200
     unknown = await asyncio.to_thread(run, *args, "--to", "nobody@north.example")
     assert unknown.returncode == 2 and unknown.stderr.strip() == "peerwork: error: --to: 1 of the addresses have no account."
+
+
+async def test_two_live_links_answered_at_once_save_one_answer_and_refuse_the_other(client, north, monkeypatch):
+    org, lead = north
+    course_id, made = await course_with_questionnaire(client, org, lead)
+    (psw,) = await people(org, 1)
+    await send(client, lead, course_id, "before", [psw])
+    await send(client, lead, course_id, "before", [psw])  # the second replaces the first...
+    await AnswerInvitation.update({AnswerInvitation.expires_at: now() + timedelta(days=1)}).where(
+        AnswerInvitation.account == psw.principal.account_id)  # ...unless both are still live
+    given = [AnswerIn(item=i["key"], score=4) for i in made["current"]["items"] if i["kind"] == "likert"]
+    first, second = await token_for(psw, 0), await token_for(psw, 1)
+    await answering.submit(first, given)
+
+    async def not_yet_committed(*args) -> bool:
+        return False  # the race: the other answer is not visible yet when this one checks
+
+    monkeypatch.setattr(answering, "_answered", not_yet_committed)
+    with pytest.raises(answering.AnswerLinkNotUsable):  # the unique slot refuses it: no 500
+        await answering.submit(second, given)
+    assert await Response.count().where(Response.course == course_id) == 1
+    assert await AnswerInvitation.count().where(AnswerInvitation.used_at.is_null()) == 1  # rolled back whole

@@ -473,11 +473,18 @@ async def attendees(principal: Principal, occurrence_id: UUID) -> list[AttendeeO
                         status=r["status"], attended=r["attended"]) for r in rows]
 
 
-async def mark_attendance(principal: Principal, booking_id: UUID, attended: bool) -> AttendeeOut:
+async def mark_attendance(principal: Principal, booking_id: UUID, attended: bool, *,
+                          for_the_set: bool = False) -> AttendeeOut:
+    """Mark a confirmed place attended or not. A session of a set (a course run) is marked by the
+    capability that owns the set (``for_the_set``), which acts on it: attending every session of a
+    course records it on the person's CPD, so the spaces page must not mark it behind its back."""
     row = await Booking.select(Booking.occurrence, Booking.status).where(Booking.id == booking_id).first()
     if row is None:
         raise NotFound("No such booking.")
     occurrence = await _visible_occurrence(principal, row["occurrence"])
+    if occurrence.get("series.kind") in BOOKED_AS_A_SET and not for_the_set:
+        raise Conflict("This is a session of a course: mark attendance on the course's register "
+                       "(My training sessions), so a course attended in full reaches the person's CPD.")
     await _may_mark_attendance(principal, occurrence)
     if occurrence["start"] > now():
         raise InvalidInput("Attendance can be marked once the occurrence has started.")

@@ -129,7 +129,7 @@ async def mark(principal: Principal, booking_id: UUID, attended: bool) -> MarkOu
     await _may_mark(principal, run)
     async with transaction():
         await _lock_run(run["series"])
-        attendee = await bookings.mark_attendance(principal, booking_id, attended)
+        attendee = await bookings.mark_attendance(principal, booking_id, attended, for_the_set=True)
         completed, record_id = await _settle(principal, run, booking["account"])
     return MarkOut(attendee=attendee, completed=completed, cpd_record_id=record_id)
 

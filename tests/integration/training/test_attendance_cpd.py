@@ -179,3 +179,14 @@ async def test_a_record_typed_by_hand_is_not_touched(north):
         await attendance.mark(trainer.principal, b, True)
     await attendance.mark(trainer.principal, booked[1], False)
     assert [r["id"] for r in await _records(psw)] == [own.id]
+
+
+async def test_the_spaces_page_sends_a_course_session_to_the_register_so_completion_is_not_missed(north, client):
+    lead, run, psw = north["lead"], north["run"], north["psws"][0]
+    booked = await book_all(psw, run)
+    await hold_in_past(lead, run, date.today() - timedelta(days=20))
+    refused = await client.patch(f"/api/v1/bookings/{booked[0]}/attendance", headers=lead.headers,
+                               json={"attended": True})
+    assert refused.status_code == 409, refused.text
+    assert "register" in refused.json()["detail"]
+    assert not (await attendance.mark(lead.principal, booked[0], True)).completed  # the register still marks

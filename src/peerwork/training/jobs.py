@@ -10,8 +10,11 @@ For each scheduled run whose catalogue course has a questionnaire attached (eval
 
 ``CourseRun.before_sent_at`` / ``after_sent_at`` hold when each was last sent. The first
 sending goes to everyone who qualifies; a later hourly run sends only to people who qualified
-since (a place confirmed, or a course completed, after that time), so nobody is sent the same
-moment twice and a late booking or a late attendance mark still gets its link. The stamp moves
+since (a booking on the first session changed, or a course completed, after that time): the
+job running again sends nothing twice, and a late booking or a late attendance mark still gets
+its link. A booking also changes when its session moves or the person changes how they get
+invites; those people are sent a fresh link replacing their unused one (evaluation never asks
+anyone who has answered again). The stamp moves
 in the same transaction as the invitations and their emails, and only from the value read, so
 two instances never send the same batch.
 """

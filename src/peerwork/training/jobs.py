@@ -103,18 +103,29 @@ async def _send(run: dict[str, Any], moment: str, due_by: date) -> int:
     return len(people)
 
 
-async def _runs_with_questionnaire() -> list[dict[str, Any]]:
+def _sessions_where(*condition: Any) -> Any:
+    scheduled = Occurrence.status == "scheduled"
+    for c in condition:
+        scheduled &= c
+    return CourseRun.series.is_in(Occurrence.select(Occurrence.series).where(scheduled))
+
+
+async def _runs_with_questionnaire(due: datetime) -> list[dict[str, Any]]:
+    """Scheduled runs that may have something to send at ``due``: a session starting within
+    the "before" window or earlier, and one ending within the "after" window or later (a day
+    spare for the London date), so old runs are not read every hour."""
     runs = await CourseRun.select(
         CourseRun.id, CourseRun.organisation, CourseRun.organisation.slug, CourseRun.organisation.name,
         CourseRun.course, CourseRun.series, CourseRun.before_sent_at, CourseRun.after_sent_at,
-    ).where(CourseRun.status == "scheduled")
+    ).where((CourseRun.status == "scheduled") & _sessions_where(Occurrence.start <= due + BEFORE_WINDOW)
+            & _sessions_where(Occurrence.end >= due - AFTER_DUE - timedelta(days=1)))
     return [run for run in runs if await course_questionnaire(run["organisation"], run["course"]) is not None]
 
 
 async def send_course_questionnaires(due: datetime) -> int:
     """Send what is due at ``due`` for every run; the number of people sent a link."""
     sent = 0
-    for run in await _runs_with_questionnaire():
+    for run in await _runs_with_questionnaire(due):
         sessions = await Occurrence.select(Occurrence.id, Occurrence.start, Occurrence.end).where(
             (Occurrence.series == run["series"]) & (Occurrence.status == "scheduled")).order_by(Occurrence.start)
         if not sessions:

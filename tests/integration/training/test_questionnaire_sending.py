@@ -148,6 +148,21 @@ async def test_nothing_goes_for_a_course_without_a_questionnaire_or_a_cancelled_
     assert all(s["before_sent_at"] is None and s["after_sent_at"] is None for s in stamps)
 
 
+async def test_after_is_not_sent_once_its_fourteen_days_have_passed(client, north):
+    lead, trainer, person = north["lead"], north["trainer"], north["psws"][0]
+    run = await make_run(lead, north["course"].id, [(north["trainer_id"], north["trainer"])])
+    booked = await book_all(person, run)
+    await hold_in_past(lead, run, date.today() - timedelta(days=30))  # last session 23 days ago
+    for booking_id in booked:
+        await attendance.mark(trainer.principal, booking_id, True)
+    assert await jobs.send_course_questionnaires(now()) == 0
+    assert await _invited("after") == []
+    # ...while on the last session's day plus 14 it would still have gone.
+    last_end = (await Occurrence.select(Occurrence.end).where(Occurrence.series == run.series_id).order_by(
+        Occurrence.end, ascending=False).first())["end"]
+    assert jobs.moment_due("after", last_end, last_end, last_end + timedelta(days=13)) is not None
+
+
 def test_moment_due_windows():
     from datetime import datetime, timezone
     first = datetime(2027, 3, 10, 10, tzinfo=timezone.utc)

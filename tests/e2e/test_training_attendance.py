@@ -1,20 +1,25 @@
 """A training lead schedules a two-session course with one place; two PSWs book (the second
 waits); once the sessions have been held the trainer marks attendance, and the course appears
 on the first PSW's CPD record, done and verified by the trainer, with its mandatory-training
-status."""
+status. The course's "after" questionnaire then reaches that PSW by email; they answer from the
+link, and the training lead's evaluation page counts the response."""
 
 from __future__ import annotations
 
+import email
 import json
 import re
 import urllib.request
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
+from email import policy
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import CreatedAccount, blocking_violations, sign_in
+from tests.e2e.conftest import LiveServer, _peerwork
+from tests.mailserver import SmtpServer
 
 pytestmark = pytest.mark.e2e
 
@@ -32,6 +37,7 @@ def _api(base: str, token: str, method: str, path: str, body: dict | None = None
 
 def test_attendance_at_every_session_puts_the_course_on_the_psws_cpd(
     live_server: str, new_page: Callable[[], Page], create_account: Callable[..., CreatedAccount],
+    live: LiveServer, mailbox: SmtpServer,
 ) -> None:
     lead_account = create_account("peer_lead")
     trainer, first, second = (create_account("psw") for _ in range(3))
@@ -99,3 +105,49 @@ def test_attendance_at_every_session_puts_the_course_on_the_psws_cpd(
     lead.goto(f"/training/delivery?from={first_day.isoformat()}&to={date.today().isoformat()}")
     expect(lead.locator("#programme-figure")).to_contain_text("delivered")
     assert not blocking_violations(lead)
+
+    # The course's questionnaire goes "after" to the person who attended every session (the
+    # hourly job sends it by itself; here the training lead sends it, through the same service).
+    course_id = next(c["id"] for c in _api(live_server, lead_account.api_token, "GET", "/cpd/courses")
+                     if c["title"] == COURSE)
+    questionnaire = _api(live_server, lead_account.api_token, "POST", "/evaluation/questionnaires", {
+        "title": "Core training, before and after",
+        "items": [{"kind": "likert", "text": "I feel ready to use my lived experience at work"}]})
+    _api(live_server, lead_account.api_token, "PUT", f"/evaluation/courses/{course_id}/questionnaire",
+         {"questionnaire_id": questionnaire["id"]})
+    first_id = _api(live_server, first.api_token, "GET", "/me")["account_id"]
+    _api(live_server, lead_account.api_token, "POST", f"/evaluation/courses/{course_id}/send",
+         {"moment": "after", "account_ids": [first_id], "due_by": (date.today() + timedelta(days=14)).isoformat()})
+    _peerwork(live.env, "mail", "send")
+
+    # The PSW opens the emailed link (no sign-in needed) and answers.
+    path = _answer_path(mailbox, first.email)
+    answer_page = new_page()
+    answer_page.goto(f"{live_server}{path}")
+    expect(answer_page.get_by_role("heading", level=1)).to_contain_text(f"A few questions after {COURSE}")
+    assert not blocking_violations(answer_page)
+    answer_page.get_by_label("Agree", exact=True).check()
+    answer_page.get_by_role("button", name="Send my answers").click()
+    expect(answer_page.get_by_text("Thank you", exact=False).first).to_be_visible()
+    answer_page.goto(f"{live_server}{path}")  # the link worked once: it is used up
+    expect(answer_page.get_by_text("already been answered", exact=False)).to_be_visible()
+
+    # The training lead's evaluation page counts it: under 5 people, so the figures read "<5".
+    lead.goto(f"/evaluation/courses/{course_id}")
+    expect(lead.get_by_role("heading", level=2, name="Response rates")).to_be_visible()
+    after = lead.locator("tr").filter(has=lead.get_by_role("rowheader", name="After"))
+    expect(after).to_contain_text("<5")
+    expect(after).to_contain_text("withheld")
+    assert not blocking_violations(lead)
+
+
+def _answer_path(mailbox: SmtpServer, address: str) -> str:
+    """The answer link in the newest questionnaire email the SMTP server received for ``address``."""
+    paths = []
+    for raw in mailbox.received:
+        message = email.message_from_bytes(raw, policy=policy.default)
+        if address in message["To"] and message["Subject"].startswith("A few questions after"):
+            body = message.get_body(preferencelist=("plain",)).get_content()
+            paths.append(re.search(r"(/evaluation/answer/\S+)", body).group(1))
+    assert paths, f"no questionnaire email for {address}"
+    return paths[-1]

@@ -44,6 +44,10 @@ class CourseRun(Table):
     status = Varchar(length=16, default="scheduled")  # scheduled | cancelled
     created_by = ForeignKey(references=Account, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    # When the course's questionnaire was sent (training.jobs): "before" is the latest sending
+    # (later confirmed places are sent theirs until the first session starts), "after" is once.
+    before_sent_at = Timestamptz(null=True, default=None)
+    after_sent_at = Timestamptz(null=True, default=None)
 
 
 class CourseRunTrainer(Table):

@@ -11,7 +11,7 @@ from litestar.response import Template
 
 from peerwork.core.errors import DomainError, InvalidInput
 from peerwork.cpd.tables import Course
-from peerwork.evaluation import answering, report
+from peerwork.evaluation import answering, editor_pages, report
 from peerwork.evaluation.schemas import AnswerIn
 from peerwork.evaluation.tables import CourseQuestionnaire
 from peerwork.web.shell import FORM, render, signed_in_principal
@@ -84,4 +84,4 @@ async def course_report_page(request: Request, course_id: UUID) -> Template:
     return render(request, "evaluation_report.html", title=f"Evaluation: {found.course_title}", report=found)
 
 
-PAGES = [answer_page, submit_answers, evaluation_page, course_report_page]
+PAGES = [answer_page, submit_answers, evaluation_page, course_report_page, *editor_pages.PAGES]

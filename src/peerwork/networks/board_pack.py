@@ -23,7 +23,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,9 +31,13 @@ from uuid import UUID
 
 
 from peerwork.core import audit
-from peerwork.core.access import Principal
+from peerwork.core.access import Principal, system_principal
 from peerwork.core.errors import InvalidInput, NotFound
 from peerwork.core.privacy import SMALL_NUMBER
+from peerwork.core.time import LONDON
+from peerwork.evaluation.report import course_report
+from peerwork.evaluation.schemas import EvaluationReport
+from peerwork.evaluation.tables import AnswerInvitation, CourseQuestionnaire
 from peerwork.networks import charts
 from peerwork.networks.figures import (
     ReferenceFigure,
@@ -70,6 +74,7 @@ class BoardPack:
     references: tuple[ReferenceFigure, ...]
     trends: Trends
     curve: tuple[charts.CurveStep, ...] = field(default=())
+    evaluations: tuple[EvaluationReport, ...] = field(default=())  # an organisation's own courses only
     made_on: date = field(default_factory=date.today)
 
     @property
@@ -105,11 +110,29 @@ async def curve_steps(organisation_ids: Sequence[UUID], as_of: date) -> tuple[ch
                  for p in report.curve)
 
 
+async def course_evaluations(organisation_id: UUID, slug: str, name: str, as_of: date) -> tuple[EvaluationReport, ...]:
+    """The evaluation report of each course that has a questionnaire and was answered in the
+    12 months to ``as_of`` (a link used in that time: answers themselves carry no time), from
+    the evaluation capability's own report, so the pack shows exactly what the lead sees."""
+    year_before = as_of - timedelta(days=366 if (as_of.month, as_of.day) == (2, 29) else 365)
+    start = datetime.combine(year_before + timedelta(days=1), time.min, tzinfo=LONDON)
+    end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=LONDON)
+    answered = AnswerInvitation.select(AnswerInvitation.course).where(
+        (AnswerInvitation.organisation == organisation_id) & (AnswerInvitation.used_at >= start)
+        & (AnswerInvitation.used_at < end))
+    courses = await CourseQuestionnaire.select(CourseQuestionnaire.course).where(
+        (CourseQuestionnaire.organisation == organisation_id) & CourseQuestionnaire.course.is_in(answered)
+    ).order_by(CourseQuestionnaire.course.title).output(as_list=True)
+    principal = system_principal(organisation_id, slug, name)
+    return tuple([await course_report(principal, course_id) for course_id in courses])
+
+
 async def organisation_pack(organisation_id: UUID, slug: str, name: str, as_of: date) -> BoardPack:
     """One organisation's pack: its figures exactly as it would share them."""
     unit = await organisation_figures(organisation_id, as_of)
     trends = await replay(lambda day: organisation_figures(organisation_id, day), as_of)
     return BoardPack(scope="organisation", slug=slug, name=name, as_of=as_of, units=(unit,),
+                     evaluations=await course_evaluations(organisation_id, slug, name, as_of),
                      references=tuple(await references()), trends=trends,
                      curve=await curve_steps([organisation_id], as_of))
 

@@ -195,6 +195,16 @@ def _make(live: LiveServer, mailbox: SmtpServer, page: Page) -> Made:
         "start_time": "10:00:00", "end_time": "13:00:00", "sessions": 2, "capacity": 8,
         "location": "Recovery College"})["id"]
 
+    questionnaire = _api(live, admin, "POST", "/api/v1/evaluation/questionnaires", {
+        "title": "Layout check questions", "items": [{"kind": "likert", "text": "I feel confident"},
+                                                     {"kind": "text", "text": "Anything else?"}]})
+    made.values["questionnaire_id"] = questionnaire["id"]
+    made.values["course_id"] = course["id"]
+    _api(live, admin, "PUT", f"/api/v1/evaluation/courses/{course['id']}/questionnaire",
+         {"questionnaire_id": questionnaire["id"]})
+    _api(live, admin, "POST", f"/api/v1/evaluation/courses/{course['id']}/send", {
+        "moment": "before", "account_ids": [psw["id"]], "due_by": (date.today() + timedelta(days=14)).isoformat()})
+
     agreement = _api(live, admin, "POST", "/api/v1/supervision/agreements", {
         "supervisor_id": supervisor["id"], "supervisee_id": psw["id"], "start_date": date.today().isoformat()})
     made.values["agreement_id"] = agreement["id"]
@@ -209,6 +219,7 @@ def _make(live: LiveServer, mailbox: SmtpServer, page: Page) -> Made:
     _peerwork(live.env, "mail", "send")
     made.values["token:/invitations"] = _link_mailed_to(mailbox, invited, "invitations").rsplit("/", 1)[1]
     made.values["token:/password"] = _link_mailed_to(mailbox, forgetful, "password/reset").rsplit("/", 1)[1]
+    made.values["token:/evaluation"] = _link_mailed_to(mailbox, psw["email"], "evaluation/answer").rsplit("/", 1)[1]
     return made
 
 

@@ -15,8 +15,10 @@ from peerwork.training import attendance, trainers_report
 from peerwork.training.attendance import MarkOut, TrainerSessionOut
 from peerwork.training.trainers_report import ProgrammeFigureOut
 
-From = Annotated[date, QueryParameter(name="from", description="First day of the period (London), included.")]
-To = Annotated[date, QueryParameter(name="to", description="Last day of the period (London), included.")]
+From = Annotated[date | None, QueryParameter(
+    name="from", description="First day of the period (London), included; by default 1 January this year.")]
+To = Annotated[date | None, QueryParameter(
+    name="to", description="Last day of the period (London), included; by default today.")]
 
 
 class TrainingSessionController(Controller):
@@ -45,13 +47,13 @@ class ProgrammeController(Controller):
     tags = ["training"]
 
     @get("/programme", opt={"right": "training:lead"})
-    async def programme(self, principal: Principal, date_from: From, date_to: To) -> ProgrammeFigureOut:
+    async def programme(self, principal: Principal, date_from: From = None, date_to: To = None) -> ProgrammeFigureOut:
         """"N trainers delivered M sessions to P people" in a period, with each trainer's record."""
-        return await trainers_report.programme_figure(principal, date_from, date_to)
+        return await trainers_report.programme_figure(principal, *trainers_report.year_to_date(date_from, date_to))
 
     @get("/programme.csv", media_type="text/csv", opt={"right": "training:lead"})
-    async def programme_csv(self, principal: Principal, date_from: From, date_to: To) -> Response[str]:
-        body = await trainers_report.programme_csv(principal, date_from, date_to)
+    async def programme_csv(self, principal: Principal, date_from: From = None, date_to: To = None) -> Response[str]:
+        body = await trainers_report.programme_csv(principal, *trainers_report.year_to_date(date_from, date_to))
         return Response(body, media_type="text/csv",  # Litestar adds "; charset=utf-8"
                         headers={"Content-Disposition": 'attachment; filename="training-programme.csv"'})
 

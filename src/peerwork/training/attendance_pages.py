@@ -56,13 +56,11 @@ async def mark_page(request: Request, occurrence_id: UUID, booking_id: UUID,
 
 def _period(date_from: str, date_to: str) -> tuple[date, date]:
     """The period asked for; by default the current year to date."""
-    today = date.today()
     try:
-        start = date.fromisoformat(date_from) if date_from else date(today.year, 1, 1)
-        end = date.fromisoformat(date_to) if date_to else today
+        return trainers_report.year_to_date(date.fromisoformat(date_from) if date_from else None,
+                                            date.fromisoformat(date_to) if date_to else None)
     except ValueError as exc:
         raise InvalidInput("from, to: dates as YYYY-MM-DD.") from exc
-    return start, end
 
 
 @get("/training/delivery", include_in_schema=False)

@@ -70,6 +70,12 @@ def sentence(trainers: int, sessions: int, people: int) -> str:
             f"to {plural(people, 'person', 'people')}")
 
 
+def year_to_date(date_from: date | None, date_to: date | None) -> tuple[date, date]:
+    """The period asked for; what is not given defaults to the current year to date (London)."""
+    today = datetime.now(LONDON).date()
+    return date_from or date(today.year, 1, 1), date_to or today
+
+
 def check_period(date_from: date, date_to: date) -> None:
     if date_to < date_from:
         raise InvalidInput("to: on or after from.")

@@ -26,6 +26,7 @@ from peerwork.community.bookings import (
     booking_out,
     check_bookable,
     fill_from_waitlist,
+    take_place,
 )
 from peerwork.community.schemas import BookingOut
 from peerwork.community.tables import Booking, Occurrence
@@ -87,17 +88,7 @@ async def book_all(actor: Principal, account_id: UUID, organisation_id: UUID,
             made.append(existing["id"])
             continue
         position = places[i][1] + 1
-        if existing:
-            await Booking.update({
-                Booking.status: status, Booking.queue_position: position, Booking.attended: None,
-                Booking.sequence: Booking.sequence + 1, Booking.updated_at: now(),
-            }).where(Booking.id == existing["id"])
-            booking_id = existing["id"]
-        else:
-            booking = Booking(occurrence=i, account=account_id, organisation=organisation_id,
-                              status=status, queue_position=position)
-            await booking.save()
-            booking_id = booking.id
+        booking_id = await take_place(i, existing, account_id, organisation_id, status, position)
         await notify.booking_changed(booking_id)
         await audit.record(actor, "create", "booking", booking_id, status=status)
         made.append(booking_id)

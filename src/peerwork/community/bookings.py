@@ -89,6 +89,22 @@ async def booking_out(row: dict[str, Any]) -> BookingOut:
                       waitlist_position=position, attended=row["attended"], sequence=row["sequence"])
 
 
+async def take_place(occurrence_id: UUID, existing: dict[str, Any] | None, account_id: UUID,
+                     organisation_id: UUID, status: str, position: int) -> UUID:
+    """Hold ``status`` at ``position`` for the person: a new booking row, or their earlier
+    (cancelled) one taken up again with its SEQUENCE raised so calendars replace the old copy."""
+    if existing:
+        await Booking.update({
+            Booking.status: status, Booking.queue_position: position, Booking.attended: None,
+            Booking.sequence: Booking.sequence + 1, Booking.updated_at: now(),
+        }).where(Booking.id == existing["id"])
+        return existing["id"]
+    booking = Booking(occurrence=occurrence_id, account=account_id, organisation=organisation_id,
+                      status=status, queue_position=position)
+    await booking.save()
+    return booking.id
+
+
 async def book(principal: Principal, occurrence_id: UUID) -> BookingOut:
     """Book a place: confirmed while places remain, else waitlisted at the back of the queue.
     Booking again while holding a place or a queue position changes nothing."""
@@ -114,17 +130,8 @@ async def book(principal: Principal, occurrence_id: UUID) -> BookingOut:
         confirmed, last = await _places(occurrence_id)
         status = "confirmed" if confirmed < occurrence["capacity"] else "waitlisted"
         position = last + 1
-        if existing:
-            await Booking.update({
-                Booking.status: status, Booking.queue_position: position, Booking.attended: None,
-                Booking.sequence: Booking.sequence + 1, Booking.updated_at: now(),
-            }).where(Booking.id == existing["id"])
-            booking_id = existing["id"]
-        else:
-            booking = Booking(occurrence=occurrence_id, account=principal.account_id,
-                              organisation=principal.organisation_id, status=status, queue_position=position)
-            await booking.save()
-            booking_id = booking.id
+        booking_id = await take_place(occurrence_id, existing, principal.account_id, principal.organisation_id,
+                                      status, position)
         await notify.booking_changed(booking_id)
         await audit.record(principal, "create", "booking", booking_id, status=status)
         row = await Booking.select().where(Booking.id == booking_id).first()

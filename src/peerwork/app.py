@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -34,6 +33,7 @@ from peerwork.core.schema import describe_served
 from peerwork.core.security import RIGHTS_CHECKED, IdentifyCaller, current_principal
 from peerwork.core.settings import Settings, load_settings, use_settings
 from peerwork.web.shell import error_page
+from peerwork.core.time import now
 
 WEB = Path(__file__).parent / "web"
 logger = logging.getLogger("peerwork")
@@ -47,7 +47,7 @@ def _health_route(settings: Settings):
         body = {
             "status": "ok" if ok else "degraded",
             "database": "reachable" if ok else "unreachable",  # never the URL: it can carry a password
-            "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "checked_at": now().isoformat(timespec="seconds"),
             "version": __version__,
         }
         headers = None if ok else {"Retry-After": str(DatabaseUnavailable.retry_after)}

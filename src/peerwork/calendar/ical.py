@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from peerwork.core.lazy import deferred
-from peerwork.core.time import LONDON
+from peerwork.core.time import in_london
 
 icalendar = deferred("icalendar")  # loaded by the first calendar file, not at start-up
 
@@ -195,10 +195,6 @@ def london_timezone() -> icalendar.Timezone:
     return zone
 
 
-def _london(value: datetime) -> datetime:
-    return value.astimezone(LONDON)
-
-
 def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
@@ -208,8 +204,8 @@ def _component(event: CalEvent, *, status: str | None = None) -> icalendar.Event
     return icalendar.Event.new(
         uid=event.uid,
         summary=event.summary,
-        start=_london(event.start),
-        end=_london(event.end),
+        start=in_london(event.start),
+        end=in_london(event.end),
         stamp=_utc(event.stamp),
         last_modified=_utc(event.stamp),
         sequence=event.sequence,
@@ -217,13 +213,13 @@ def _component(event: CalEvent, *, status: str | None = None) -> icalendar.Event
         location=event.location,
         url=event.url,
         status=status or event.status,
-        recurrence_id=_london(rid) if rid is not None else None,
+        recurrence_id=in_london(rid) if rid is not None else None,
         classification="PRIVATE" if event.private else None,
     )
 
 
 def _series_components(series: CalSeries) -> list[icalendar.Event]:
-    first = _london(series.first_start)
+    first = in_london(series.first_start)
     common = {"uid": series.uid, "summary": series.summary, "stamp": series.stamp,
               "description": series.description, "url": series.url}
     # Wall-clock addition (zoneinfo's rule), so DTEND is as local as DTSTART.
@@ -232,7 +228,7 @@ def _series_components(series: CalSeries) -> list[icalendar.Event]:
     master.add("rrule", _recur(series.rrule))
     if series.exdates:
         # One EXDATE line, same TZID and wall-clock time as DTSTART, or clients miss the match.
-        master.add("exdate", sorted({_london(d) for d in series.exdates}))
+        master.add("exdate", sorted({in_london(d) for d in series.exdates}))
     overrides = [
         CalEvent(start=o.start, end=o.end, sequence=o.sequence, status=o.status,
                  location=o.location if o.location is not None else series.location,

@@ -19,7 +19,7 @@ from msgspec import UNSET, Struct, field
 
 from peerwork.community import bookings, impact, series
 from peerwork.community.schemas import CancelIn, OccurrenceMove, SeriesChange
-from peerwork.core.time import LONDON, london
+from peerwork.core.time import in_london, london
 from peerwork.web.feedback import Confirmation, ask, confirmed
 from peerwork.web.shell import FORM, form_to, signed_in_principal
 
@@ -36,14 +36,10 @@ NOTICES = {
 DATES_SHOWN = 12  # a daily series has many dates: the first few, then "and N more"
 
 
-def local(value: datetime) -> datetime:
-    return value.astimezone(LONDON)
-
-
 def _confirm_page(request: Request, *, title: str, effects: list[str], found: impact.Impact, told_how: str,
                   action: str, fields: dict[str, str], button: str, back: str) -> Template:
     confirmation = Confirmation(title=title, action=action, back=back, button=button, effects=effects, fields=fields)
-    return ask(request, confirmation, "community_confirm.html", impact=found, told_how=told_how, local=local,
+    return ask(request, confirmation, "community_confirm.html", impact=found, told_how=told_how, local=in_london,
                dates_shown=DATES_SHOWN)
 
 
@@ -75,7 +71,7 @@ async def cancel_occurrence_page(request: Request, occurrence_id: UUID,
         await series.cancel_occurrence(principal, occurrence_id, reason)
         return Redirect(f"/community/occurrences/{occurrence_id}?done=date-cancelled", status_code=303)
     found = await impact.cancel_date(principal, occurrence_id)
-    start = local(found.dates[0])
+    start = in_london(found.dates[0])
     return _confirm_page(
         request, title=f"Cancel {found.title} on {start:%A %-d %B}?",
         effects=[f"{found.title} on {start:%A %-d %B %Y at %H:%M} will be cancelled. Nobody can book it, "

@@ -21,7 +21,7 @@ from peerwork.community.tables import Booking, Occurrence
 from peerwork.core import audit
 from peerwork.core.access import Principal
 from peerwork.core.errors import InvalidInput, NotFound
-from peerwork.core.time import LONDON, london, now
+from peerwork.core.time import LONDON, london, london_today, now
 
 EVERYONE_BOOKED = ("confirmed", "waitlisted")
 CHANGE_LABELS = {"title": "Title", "start_time": "Starts", "end_time": "Ends", "location": "Place", "capacity": "Places"}
@@ -132,7 +132,7 @@ async def change_from(principal: Principal, series_id: UUID, change: SeriesChang
     current = await series_service.get_series(principal, series_id)
     if current.status != "open":
         raise InvalidInput("This series has ended; it cannot be changed.")
-    if change.from_date < now().astimezone(LONDON).date():
+    if change.from_date < london_today():
         raise InvalidInput("from_date: choose today or a later date (dates already past keep what they had)")
     change = only_real_changes(current, change)
     changes = _describe(current, change)

@@ -11,12 +11,12 @@ from litestar.response import Redirect, Template
 
 from peerwork.calendar import agenda, feeds
 from peerwork.community import bookings, preferences, series, spaces
-from peerwork.community.change_pages import CHANGE_PAGES, NOTICES, local
+from peerwork.community.change_pages import CHANGE_PAGES, NOTICES
 from peerwork.community.notify import occurrence_uid
 from peerwork.community.schemas import KIND_LABELS, AttendanceIn, PreferencesIn, SeriesIn
 from peerwork.community.weeks import by_week, week_heading
 from peerwork.core.errors import DomainError, InvalidInput, NotFound
-from peerwork.core.time import LONDON, now
+from peerwork.core.time import in_london, london_today, now
 from peerwork.web.shell import FORM, form_to, render, signed_in_principal
 
 WEEKDAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday"}
@@ -43,7 +43,7 @@ def pattern_to_rrule(form: dict[str, str]) -> str:
 
 
 def _context() -> dict[str, Any]:
-    return {"kind_labels": KIND_LABELS, "local": local, "weekdays": WEEKDAYS, "ordinals": ORDINALS}
+    return {"kind_labels": KIND_LABELS, "local": in_london, "weekdays": WEEKDAYS, "ordinals": ORDINALS}
 
 
 @get("/community", include_in_schema=False)
@@ -66,7 +66,7 @@ async def community_page(request: Request, kind: str = "", org: str = "", create
         chosen_org = None
     rows = await spaces.coming_up(principal, chosen_kind, chosen_org)
     return render(request, "community.html", status_code=400 if problems else 200, title="Reflective spaces",
-                  weeks=by_week(rows), week_heading=week_heading, today=now().astimezone(LONDON).date(),
+                  weeks=by_week(rows), week_heading=week_heading, today=london_today(),
                   kind=chosen_kind, org=chosen_org.slug if chosen_org else "", organisations=choices,
                   problems=problems, notice=await _created_notice(principal, created) or NOTICES.get(done),
                   newsletter=await preferences.wants_newsletter(principal.account_id), **_context())
@@ -78,7 +78,7 @@ async def _created_notice(principal, created: str) -> str | None:
         made = await series.get_series(principal, UUID(created))
     except (ValueError, NotFound):
         return None
-    return f"{made.title} is set up. The first date is {local(made.first_start):%A %-d %B at %H:%M}."
+    return f"{made.title} is set up. The first date is {in_london(made.first_start):%A %-d %B at %H:%M}."
 
 
 @get("/community/occurrences/{occurrence_id:uuid}", include_in_schema=False)
@@ -100,7 +100,7 @@ async def occurrence_page(request: Request, occurrence_id: UUID, done: str = "")
                   can_manage=own_series is not None, series=own_series, notice=NOTICES.get(done),
                   series_end=own_series.first_start + timedelta(minutes=own_series.duration_minutes)
                   if own_series else None,
-                  started=occurrence.start <= datetime.now(LONDON), **_context())
+                  started=occurrence.start <= now(), **_context())
 
 
 @post("/community/occurrences/{occurrence_id:uuid}/book", include_in_schema=False, status_code=303)

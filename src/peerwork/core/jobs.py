@@ -24,6 +24,7 @@ from apscheduler.triggers.base import BaseTrigger
 
 from peerwork.core.settings import Settings
 from peerwork.core.tables import ScheduledRun
+from peerwork.core.time import now as current_time
 
 logger = logging.getLogger("peerwork.core.jobs")
 
@@ -54,7 +55,7 @@ async def claim_run(job_id: str, due: datetime) -> bool:
     rows = await ScheduledRun.raw(
         "INSERT INTO scheduled_run (id, job_id, due_key, claimed_at, claimed_by) "
         "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (job_id, due_key) DO NOTHING RETURNING id",
-        uuid.uuid4(), job_id, due_key(due), datetime.now(timezone.utc), INSTANCE,
+        uuid.uuid4(), job_id, due_key(due), current_time(), INSTANCE,
     )
     return bool(rows)
 
@@ -79,7 +80,7 @@ def latest_due(trigger: BaseTrigger, now: datetime, window: timedelta) -> dateti
 
 
 async def catch_up(jobs: list[Job], now: datetime | None = None) -> list[str]:
-    now = now or datetime.now(timezone.utc)
+    now = now or current_time()
     ran = []
     for job in jobs:
         due = latest_due(job.trigger, now, job.catch_up_window)
@@ -94,7 +95,7 @@ def _build_scheduler(jobs: list[Job]) -> AsyncIOScheduler:
 
         async def fire(job: Job = job) -> None:
             # Key the run by the trigger's own time, not the clock, so instances agree on it.
-            now = datetime.now(timezone.utc)
+            now = current_time()
             await run_once(job, latest_due(job.trigger, now, job.catch_up_window) or now)
 
         scheduler.add_job(

@@ -6,7 +6,7 @@ recur there and every date shown to a person is London time.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -15,6 +15,16 @@ LONDON = ZoneInfo("Europe/London")
 def now() -> datetime:
     """The current instant, aware, in UTC."""
     return datetime.now(timezone.utc)
+
+
+def london_today() -> date:
+    """Today's date in London: closing dates, due dates and reports are UK dates."""
+    return now().astimezone(LONDON).date()
+
+
+def in_london(instant: datetime) -> datetime:
+    """An instant as London wall-clock time, for showing to a person."""
+    return instant.astimezone(LONDON)
 
 
 def london(local: datetime) -> datetime:

@@ -6,7 +6,7 @@ admin) verifies. Reflections are the owner's alone: other readers see dates and 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -28,6 +28,7 @@ from peerwork.cpd.schemas import (
 )
 from peerwork.cpd.tables import Course, CpdRecord, DevelopmentPolicy, LineManager, RoleAcknowledgement
 from peerwork.core.tables import Membership
+from peerwork.core.time import now
 
 
 def check_hours(hours) -> None:
@@ -186,7 +187,7 @@ async def verify(principal: Principal, record_id: UUID) -> RecordOut:
         raise Conflict("Only a completed activity can be verified.")
     async with transaction():
         await CpdRecord.update({CpdRecord.verified_by: principal.account_id,
-                                CpdRecord.verified_at: datetime.now(UTC)}).where(CpdRecord.id == record_id)
+                                CpdRecord.verified_at: now()}).where(CpdRecord.id == record_id)
         await audit.record(principal, "update", "cpd_record", record_id, fields=["verified_by", "verified_at"])
     return record_out(await record_row(principal, record_id), principal)
 
@@ -279,7 +280,7 @@ async def record_attended_course(principal: Principal, account_id: UUID, course_
         raise NotFound("No such course.")
     record = CpdRecord(organisation=principal.organisation_id, account=account_id, course=course_id,
                        activity=course["title"], done_on=done_on, hours=Decimal(str(course["hours"] or 0)),
-                       status="done", verified_by=verified_by, verified_at=datetime.now(UTC))
+                       status="done", verified_by=verified_by, verified_at=now())
     await record.save()
     await audit.record(principal, "create", "cpd_record", record.id, kind="attended")
     return record.id

@@ -22,7 +22,7 @@ from peerwork.core.errors import Conflict, DomainError, InvalidInput, NotFound, 
 from peerwork.core.mail.outbox import enqueue_many
 from peerwork.core.settings import current_settings
 from peerwork.core.tables import Account, Membership
-from peerwork.core.time import LONDON, now
+from peerwork.core.time import LONDON, london_today, now
 from peerwork.evaluation.questionnaires import course_questionnaire, course_row, loaded_items, version_row
 from peerwork.evaluation.schemas import AnswerIn, FeedbackIn, FeedbackOut, SendOut
 from peerwork.evaluation.tables import Answer, AnswerInvitation, Questionnaire, QuestionnaireVersion, Response
@@ -85,6 +85,16 @@ def _email(name: str, course: str, organisation: str, moment: str, link: str, du
     return subject, body
 
 
+async def people_to_send_to(principal: Principal) -> list[dict[str, Any]]:
+    """The organisation's active people by name (account and display_name), to choose whom to
+    send a questionnaire to (send_questionnaire checks the choice again)."""
+    principal.require("training:lead")
+    rows = await Membership.select(Membership.account, Membership.account.display_name).where(
+        (Membership.organisation == principal.organisation_id)
+        & (Membership.account.is_active == True)).order_by(Membership.account.display_name)  # noqa: E712
+    return list({row["account"]: row for row in rows}.values())  # one line a person, whatever their roles
+
+
 async def send_questionnaire(course_id: UUID, moment: Literal["before", "after"], account_ids: list[UUID],
                              due_by: date, *, principal: Principal) -> SendOut:
     """Invite these people (accounts in the principal's organisation) to answer the course's
@@ -98,7 +108,7 @@ async def send_questionnaire(course_id: UUID, moment: Literal["before", "after"]
     questionnaire = await course_questionnaire(principal.organisation_id, course_id)
     if questionnaire is None:
         raise Conflict("This course has no questionnaire yet: choose one first.")
-    if due_by < now().astimezone(LONDON).date():
+    if due_by < london_today():
         raise InvalidInput("due_by: the date has passed.")
     wanted = list(dict.fromkeys(account_ids))
     people = await Account.select(Account.id, Account.email, Account.display_name).where(

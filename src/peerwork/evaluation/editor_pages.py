@@ -16,10 +16,7 @@ import msgspec
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
-from peerwork.core.access import Principal
 from peerwork.core.errors import DomainError, InvalidInput
-from peerwork.core.tables import Membership
-from peerwork.cpd.tables import Course
 from peerwork.evaluation import answering, questionnaires
 from peerwork.evaluation.schemas import QuestionnaireEdit, QuestionnaireIn
 from peerwork.web.feedback import notice_for, redirect_with_notice
@@ -68,25 +65,15 @@ def _text(form: dict[str, Any], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-async def _people(principal: Principal) -> list[dict[str, Any]]:
-    """The organisation's active people by name, to choose whom to send to (the send service
-    checks the choice again)."""
-    rows = await Membership.select(Membership.account, Membership.account.display_name).where(
-        (Membership.organisation == principal.organisation_id)
-        & (Membership.account.is_active == True)).order_by(Membership.account.display_name)  # noqa: E712
-    return list({row["account"]: row for row in rows}.values())  # one line a person, whatever their roles
-
-
 async def _list_page(request: Request, status_code: int = 200, error: str | None = None,
                      form: dict[str, Any] | None = None, errored: str = "") -> Template:
     principal = signed_in_principal(request)
     principal.require("training:lead")
-    courses = await Course.select(Course.id, Course.title).where(
-        Course.organisation == principal.organisation_id).order_by(Course.title)
     return render(request, "evaluation_editor.html", status_code=status_code, title="Questionnaires",
                   questionnaires=await questionnaires.list_questionnaires(principal),
                   peer_values=await questionnaires.peer_values(principal.organisation_id),
-                  courses=courses, people=await _people(principal), error=error, errored=errored,
+                  courses=await questionnaires.course_choices(principal),
+                  people=await answering.people_to_send_to(principal), error=error, errored=errored,
                   form=form or {}, notice=None if error else notice_for(request, NOTICES))
 
 

@@ -10,10 +10,8 @@ from litestar import Request, get, post
 from litestar.response import Template
 
 from peerwork.core.errors import DomainError, InvalidInput
-from peerwork.cpd.tables import Course
-from peerwork.evaluation import answering, editor_pages, report
+from peerwork.evaluation import answering, editor_pages, questionnaires, report
 from peerwork.evaluation.schemas import AnswerIn
-from peerwork.evaluation.tables import CourseQuestionnaire
 from peerwork.web.shell import FORM, render, signed_in_principal
 
 MAX_FORM_BYTES = 256 * 1024
@@ -69,12 +67,9 @@ async def submit_answers(request: Request, token: str, data: Annotated[dict[str,
 async def evaluation_page(request: Request) -> Template:
     principal = signed_in_principal(request)
     principal.require("training:lead")
-    courses = await Course.select(Course.id, Course.title).where(
-        Course.organisation == principal.organisation_id).order_by(Course.title)
-    chosen = {row["course"]: row["title"] for row in await CourseQuestionnaire.select(
-        CourseQuestionnaire.course, CourseQuestionnaire.questionnaire.title.as_alias("title")).where(
-        CourseQuestionnaire.organisation == principal.organisation_id)}
-    return render(request, "evaluation.html", title="Course evaluation", courses=courses, chosen=chosen)
+    return render(request, "evaluation.html", title="Course evaluation",
+                  courses=await questionnaires.course_choices(principal),
+                  chosen=await questionnaires.chosen_for_courses(principal))
 
 
 @get("/evaluation/courses/{course_id:uuid}", include_in_schema=False)

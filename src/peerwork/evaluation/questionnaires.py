@@ -126,6 +126,22 @@ async def list_questionnaires(principal: Principal) -> list[QuestionnaireOut]:
     return [await _out(row) for row in rows]
 
 
+async def course_choices(principal: Principal) -> list[dict[str, Any]]:
+    """The organisation's catalogue courses (id and title, by title), to choose a questionnaire for."""
+    principal.require("training:lead")
+    return await Course.select(Course.id, Course.title).where(
+        Course.organisation == principal.organisation_id).order_by(Course.title)
+
+
+async def chosen_for_courses(principal: Principal) -> dict[UUID, str]:
+    """course id -> the title of the questionnaire chosen for it, in the caller's organisation."""
+    principal.require("training:lead")
+    rows = await CourseQuestionnaire.select(
+        CourseQuestionnaire.course, CourseQuestionnaire.questionnaire.title.as_alias("title")).where(
+        CourseQuestionnaire.organisation == principal.organisation_id)
+    return {row["course"]: row["title"] for row in rows}
+
+
 async def course_row(organisation_id: UUID, course_id: UUID) -> dict[str, Any]:
     row = await Course.select(Course.id, Course.title).where(
         (Course.id == course_id) & (Course.organisation == organisation_id)).first()

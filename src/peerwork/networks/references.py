@@ -7,12 +7,12 @@ and source for a key, which then replaces the default for that network only.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 from msgspec import Struct
 
 from peerwork.networks.tables import ReferenceFigure as ReferenceRow
+from peerwork.core.time import now
 
 SURVEY_SOURCE = ("National survey of peer support work in NHS trusts: the share of trusts that did not "
                  "provide this support to their peer support workers.")
@@ -86,6 +86,6 @@ async def set_reference(network_id: UUID, key: str, value: float, source: str, l
     row.value = value
     row.source = source
     row.updated_by = account_id
-    row.updated_at = datetime.now(UTC)
+    row.updated_at = now()
     await row.save()
     return ReferenceFigure(key=key, label=row.label, value=value, source=source)

@@ -17,7 +17,7 @@ Every change is audited, and every read of the figures too (aggregates).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +28,7 @@ from peerwork.core.accounts import normalise_email
 from peerwork.core.db import transaction
 from peerwork.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from peerwork.core.tables import Account, Membership, Network, NetworkMembership, Organisation
+from peerwork.core.time import now
 from peerwork.networks import figures as network_figures_module
 from peerwork.networks.figures import NetworkFigures, UnitFigures, network_members
 from peerwork.networks.references import KEYS, ReferenceFigure, references, set_reference
@@ -193,7 +194,7 @@ async def shared_spaces(view: NetworkView) -> list[SharedSpace]:
 
 
 def check_as_of(as_of: date | None) -> date:
-    today = datetime.now(UTC).date()
+    today = now().date()
     as_of = as_of or today
     if as_of > today + timedelta(days=1) or as_of < OLDEST_AS_OF:
         raise InvalidInput(f"As of: choose a date from {OLDEST_AS_OF} to today.")
@@ -323,7 +324,7 @@ async def answer(principal: Principal, slug: str, invitation_id: UUID, accept: b
         if status != "pending":
             raise Conflict(f"This invitation was already {status}.")
         await NetworkInvitation.update({NetworkInvitation.status: "accepted" if accept else "declined",
-                                        NetworkInvitation.decided_at: datetime.now(UTC)}).where(
+                                        NetworkInvitation.decided_at: now()}).where(
             NetworkInvitation.id == invitation_id)
         if accept and not await _is_member(row["network"], principal.organisation_id):
             await NetworkMembership(network=row["network"], organisation=principal.organisation_id).save()
@@ -342,7 +343,7 @@ async def withdraw(principal: Principal, slug: str, invitation_id: UUID) -> Invi
         if row["status"] != "pending":
             raise Conflict(f"This invitation was already {row['status']}.")
         await NetworkInvitation.update({NetworkInvitation.status: "withdrawn",
-                                        NetworkInvitation.decided_at: datetime.now(UTC)}).where(
+                                        NetworkInvitation.decided_at: now()}).where(
             NetworkInvitation.id == invitation_id)
         await audit.record(principal, "withdraw", "network_invitation", invitation_id)
     return await _invitation_by_id(invitation_id)

@@ -22,11 +22,11 @@ from peerwork.core.mail.outbox import PENDING
 from peerwork.recruitment import invites
 from peerwork.recruitment.schemas import ApplicationOut, ApplicationSummary
 from peerwork.recruitment.tables import Application, ApplyAttempt, Score
-from peerwork.recruitment.vacancies import london_today, seat
+from peerwork.recruitment.vacancies import seat
 from peerwork.core.settings import current_settings
 from peerwork.core import audit
 from peerwork.core.access import Principal
-from peerwork.core.time import now
+from peerwork.core.time import london_today, now
 
 LINK_DAYS = 365  # the private link works for a year (the retention period's default)
 MAX_NAME, MAX_EMAIL, MAX_PHONE = 200, 254, 40

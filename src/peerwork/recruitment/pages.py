@@ -11,7 +11,7 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from msgspec import Meta, Struct
 
-from peerwork.core.time import LONDON
+from peerwork.core.time import in_london, london_today
 from peerwork.core.errors import DomainError, InvalidInput
 from peerwork.recruitment import applications, funnel, guide, hiring, interviews, scoring, lifecycle, vacancies
 from peerwork.recruitment import funnel_equality, history_pages
@@ -57,10 +57,6 @@ APPLICATION_NOTICES = {
 }
 # Status changes that end something for good or stop applications: asked before they happen.
 CONFIRM_STATUSES = {"closed", "filled", "withdrawn"}
-
-
-def local(value):
-    return value.astimezone(LONDON)
 
 
 def client_of(request: Request) -> str:
@@ -111,12 +107,12 @@ async def _applicant(request: Request, token: str, *, status_code: int = 200, er
     row = await applications.by_token(token)
     slots = await interviews.open_slots(row["vacancy"]) if row["status"] == "shortlisted" else []
     return render(request, "applicant.html", status_code=status_code, title="Your application", a=row, token=token,
-                  slots=slots, status_label=STATUS_LABELS.get(row["status"], row["status"]), local=local, error=error,
+                  slots=slots, status_label=STATUS_LABELS.get(row["status"], row["status"]), local=in_london, error=error,
                   notice=None if error else notice_for(request, APPLICANT_NOTICES))
 
 
 def _interview_when(row) -> str:
-    start, end = local(row["slot_start"]), local(row["slot_end"])
+    start, end = in_london(row["slot_start"]), in_london(row["slot_end"])
     return f"{start:%A %-d %B %Y, %H:%M} to {end:%H:%M}" + (f", {row['slot_location']}" if row["slot_location"] else "")
 
 
@@ -223,10 +219,10 @@ async def _vacancy(request: Request, vacancy_id: UUID, *, status_code: int = 200
         lived_experience_on_panel=any(p.lived_experience for p in vacancy.panel),
         undeclared=sum(1 for p in vacancy.panel if not p.declared), statuses=[a.status for a in apps],
         slots=len(slots), booked=sum(s.booked for s in slots), closing_date=vacancy.closing_date,
-        today=vacancies.london_today())
+        today=london_today())
     return render(request, "vacancy.html", status_code=status_code, title=vacancy.title, v=vacancy, seat=seat, me=me,
                   error=error, apps=apps, slots=slots, people=people, guide=steps,
-                  next_states=sorted(vacancies.TRANSITIONS[vacancy.status]), local=local,
+                  next_states=sorted(vacancies.TRANSITIONS[vacancy.status]), local=in_london,
                   can_funnel=principal.can("recruitment:funnel"), role_labels=ROLE_LABELS,
                   notice=None if error else notice_for(request, VACANCY_NOTICES))
 

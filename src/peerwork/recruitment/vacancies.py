@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from peerwork.core.time import LONDON
 from peerwork.core.db import transaction
 from peerwork.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from peerwork.recruitment.schemas import (
@@ -27,7 +25,7 @@ from peerwork.core import audit
 from peerwork.core.access import Principal
 from peerwork.core.tables import Membership, Organisation
 from peerwork.workforce.tables import Team
-from peerwork.core.time import now
+from peerwork.core.time import london_today, now
 
 DEFAULT_VALUES = ["Mutuality", "Reciprocity", "Hope and recovery focus", "Strengths focus", "Authenticity",
                   "Inclusivity", "Safety"]
@@ -43,12 +41,6 @@ TRANSITIONS: dict[str, set[str]] = {
     "withdrawn": set(),
 }
 DECIDING = {"closed", "shortlisting", "interviewing"}
-
-
-
-def london_today():
-    """Closing dates are UK dates: a vacancy takes applications until midnight in London."""
-    return datetime.now(LONDON).date()
 
 
 def _clean_values(values: list[str]) -> list[str]:

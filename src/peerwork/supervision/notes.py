@@ -13,6 +13,7 @@ from peerwork.supervision.schemas import NotesOut
 from peerwork.supervision.tables import SessionNote, SupervisionSession
 from peerwork.core import audit
 from peerwork.core.access import Principal
+from peerwork.core.time import now
 
 NOT_YOURS = "Supervision notes are private to the supervisor and supervisee."
 
@@ -55,7 +56,7 @@ async def write_notes(principal: Principal, session_id: UUID, notes: str, action
         raise InvalidInput("Notes are for a held session: mark it held first.")
     async with transaction():
         values = {SessionNote.notes: notes, SessionNote.actions: actions, SessionNote.confirmed_at: None,
-                  SessionNote.updated_at: datetime.now(timezone.utc)}
+                  SessionNote.updated_at: now()}
         if await SessionNote.exists().where(SessionNote.session == session_id):
             await SessionNote.update(values).where(SessionNote.session == session_id)
         else:
@@ -72,9 +73,9 @@ async def comment(principal: Principal, session_id: UUID, text: str, confirm: bo
     note = await SessionNote.select(SessionNote.id).where(SessionNote.session == session_id).first()
     if note is None:
         raise InvalidInput("There is no record to comment on yet.")
-    values: dict[Any, Any] = {SessionNote.supervisee_comment: text, SessionNote.updated_at: datetime.now(timezone.utc)}
+    values: dict[Any, Any] = {SessionNote.supervisee_comment: text, SessionNote.updated_at: now()}
     if confirm:
-        values[SessionNote.confirmed_at] = datetime.now(timezone.utc)
+        values[SessionNote.confirmed_at] = now()
     async with transaction():
         await SessionNote.update(values).where(SessionNote.session == session_id)
         await audit.record(principal, "update", "session_note", session_id,

@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
-from peerwork.core.time import LONDON
+from peerwork.core.time import in_london
 from peerwork.core.errors import DomainError
 from peerwork.supervision import agreements, compliance_service, sessions
 from peerwork.supervision.schemas import AgreementIn, CancelIn
@@ -24,12 +24,8 @@ NOTICES = {
 }
 
 
-def local(value):
-    return value.astimezone(LONDON)
-
-
 def _context() -> dict:
-    return {"local": local, "weekdays": WEEKDAYS}
+    return {"local": in_london, "weekdays": WEEKDAYS}
 
 
 async def _choices(principal) -> dict:
@@ -99,7 +95,7 @@ async def cancel_session_page(request: Request, session_id: UUID,
     session = await sessions.get_session(principal, session_id)
     back = f"/supervision/agreements/{session.agreement_id}" if principal.can("supervision:manage") else "/supervision"
     if not confirmed(data):
-        when = f"{local(session.start):%A %-d %B %Y, %H:%M}"
+        when = f"{in_london(session.start):%A %-d %B %Y, %H:%M}"
         people = session.supervisor + (f" and {session.supervisee}" if session.supervisee else " and the group's members")
         told = [f"{people} get a calendar cancellation by email."] if session.status == "scheduled" else []
         return ask(request, Confirmation(

@@ -10,14 +10,10 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from peerwork.core.errors import InvalidInput
-from peerwork.core.time import LONDON
+from peerwork.core.time import in_london
 from peerwork.web.feedback import notice_for, redirect_with_notice
 from peerwork.web.shell import FORM, render, signed_in_principal
 from peerwork.training import attendance, trainers_report
-
-def local(instant):
-    return instant.astimezone(LONDON)
-
 
 NOTICES = {"marked": "Attendance saved.",
            "completed": "Attendance saved. They have now attended every session: the course is on their CPD record.",
@@ -29,7 +25,7 @@ async def sessions_page(request: Request) -> Template:
     principal = signed_in_principal(request)
     principal.require("community:read")
     return render(request, "training_attendance.html", title="My training sessions",
-                  sessions=await attendance.my_sessions(principal), local=local)
+                  sessions=await attendance.my_sessions(principal), local=in_london)
 
 
 @get("/training/sessions/{occurrence_id:uuid}", include_in_schema=False)
@@ -39,7 +35,7 @@ async def register_page(request: Request, occurrence_id: UUID) -> Template:
     session = next((s for s in await attendance.my_sessions(principal) if s.occurrence_id == occurrence_id), None)
     return render(request, "training_attendance_register.html", title="Attendance register",
                   occurrence_id=occurrence_id, session=session, attendees=attendees,
-                  notice=notice_for(request, NOTICES), local=local)
+                  notice=notice_for(request, NOTICES), local=in_london)
 
 
 @post("/training/sessions/{occurrence_id:uuid}/attendance/{booking_id:uuid}", include_in_schema=False,

@@ -10,9 +10,7 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
 from peerwork.core.errors import DomainError, InvalidInput
-from peerwork.core.tables import Account, Membership
-from peerwork.core.time import LONDON
-from peerwork.cpd.tables import Course, LineManager
+from peerwork.core.time import in_london
 from peerwork.training import places, runs
 from peerwork.training.schemas import RunIn, TrainerIn
 from peerwork.web.shell import FORM, form_to, render, signed_in_principal
@@ -28,12 +26,8 @@ NOTICES = {
 }
 
 
-def _local(moment):
-    return moment.astimezone(LONDON)
-
-
 def _context(**extra: Any) -> dict[str, Any]:
-    return {"local": _local, "delivery_labels": DELIVERY_LABELS, **extra}
+    return {"local": in_london, "delivery_labels": DELIVERY_LABELS, **extra}
 
 
 def _uuid(value: str, field: str) -> UUID:
@@ -41,23 +35,6 @@ def _uuid(value: str, field: str) -> UUID:
         return UUID(value)
     except ValueError:
         raise InvalidInput(f"{field}: choose someone from the list") from None
-
-
-async def _bookable_people(principal) -> list[dict[str, Any]]:
-    """Whom the caller may book: anyone in the organisation for a training lead, else the
-    people they line-manage."""
-    if principal.can("training:lead"):
-        ids = await Membership.select(Membership.account).where(
-            Membership.organisation == principal.organisation_id).output(as_list=True)
-    else:
-        ids = await LineManager.select(LineManager.account).where(
-            (LineManager.organisation == principal.organisation_id) & (LineManager.manager == principal.account_id)
-        ).output(as_list=True)
-    ids = [i for i in ids if i != principal.account_id]
-    if not ids:
-        return []
-    return await Account.select(Account.id, Account.display_name).where(Account.id.is_in(ids)).order_by(
-        Account.display_name)
 
 
 @get("/training", include_in_schema=False)
@@ -73,7 +50,7 @@ async def training_page(request: Request, done: str = "") -> Template:
 async def run_page(request: Request, run_id: UUID, done: str = "") -> Template:
     principal = signed_in_principal(request)
     run = await runs.get_run(principal, run_id)
-    return render(request, "training_run.html", title=run.title, run=run, people=await _bookable_people(principal),
+    return render(request, "training_run.html", title=run.title, run=run, people=await places.bookable_people(principal),
                   can_lead=principal.can("training:lead"), notice=NOTICES.get(done), **_context())
 
 
@@ -119,9 +96,7 @@ async def request_page(request: Request, request_id: UUID, answer: str) -> Redir
 
 async def _schedule_form(request: Request, principal, *, error: str | None = None, form: dict | None = None,
                          status_code: int = 200) -> Template:
-    courses = await Course.select(Course.id, Course.title).where(
-        (Course.organisation == principal.organisation_id) & (Course.active == True)  # noqa: E712
-    ).order_by(Course.title)
+    courses = await runs.course_choices(principal)
     return render(request, "training_new.html", status_code=status_code, title="Schedule a course",
                   courses=courses, trainers=[t for t in await runs.list_trainers(principal) if t.active],
                   error=error, form=form or {}, **_context())
@@ -154,7 +129,7 @@ async def schedule_page(request: Request) -> Template | Redirect:
 async def trainers_page(request: Request, done: str = "") -> Template:
     principal = signed_in_principal(request)
     return render(request, "training_trainers.html", title="Trainer pool", trainers=await runs.list_trainers(principal),
-                  people=await _bookable_people(principal), notice=NOTICES.get(done), error=None, **_context())
+                  people=await places.bookable_people(principal), notice=NOTICES.get(done), error=None, **_context())
 
 
 @post("/training/trainers", include_in_schema=False, status_code=303)

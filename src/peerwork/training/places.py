@@ -102,6 +102,23 @@ async def _may_book_for(principal: Principal, account_id: UUID) -> bool:
     return is_manager
 
 
+async def bookable_people(principal: Principal) -> list[dict[str, Any]]:
+    """Whom the caller may book (id and display name, by name): anyone else in the organisation
+    for a training lead, else the people they line-manage (book_other checks the choice again)."""
+    if principal.can("training:lead"):
+        ids = await Membership.select(Membership.account).where(
+            Membership.organisation == principal.organisation_id).output(as_list=True)
+    else:
+        ids = await LineManager.select(LineManager.account).where(
+            (LineManager.organisation == principal.organisation_id) & (LineManager.manager == principal.account_id)
+        ).output(as_list=True)
+    ids = [i for i in ids if i != principal.account_id]
+    if not ids:
+        return []
+    return await Account.select(Account.id, Account.display_name).where(Account.id.is_in(ids)).order_by(
+        Account.display_name)
+
+
 async def book_other(principal: Principal, run_id: UUID, account_id: UUID) -> RequestOut:
     """Book a place for someone else; they are emailed and may decline. When the run needs a
     manager's approval and the booker is not their line manager, the place awaits it."""

@@ -53,6 +53,14 @@ async def list_trainers(principal: Principal) -> list[TrainerOut]:
     return [_trainer_out(r) for r in rows]
 
 
+async def course_choices(principal: Principal) -> list[dict[str, Any]]:
+    """The organisation's active catalogue courses (id and title, by title): what a run can teach."""
+    principal.require("training:lead")
+    return await Course.select(Course.id, Course.title).where(
+        (Course.organisation == principal.organisation_id) & (Course.active == True)  # noqa: E712
+    ).order_by(Course.title)
+
+
 async def add_trainer(principal: Principal, data: TrainerIn) -> TrainerOut:
     """Add someone to the pool, or update their accreditation if they are in it already."""
     principal.require("training:lead")

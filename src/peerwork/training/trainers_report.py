@@ -21,7 +21,7 @@ from peerwork.core import audit
 from peerwork.core.access import Principal
 from peerwork.core.errors import InvalidInput
 from peerwork.core.export import write_csv
-from peerwork.core.time import LONDON, now
+from peerwork.core.time import LONDON, london_today, now
 from peerwork.training.tables import CourseRun, CourseRunTrainer, Trainer
 
 LONGEST_PERIOD_DAYS = 3660
@@ -72,7 +72,7 @@ def sentence(trainers: int, sessions: int, people: int) -> str:
 
 def year_to_date(date_from: date | None, date_to: date | None) -> tuple[date, date]:
     """The period asked for; what is not given defaults to the current year to date (London)."""
-    today = datetime.now(LONDON).date()
+    today = london_today()
     return date_from or date(today.year, 1, 1), date_to or today
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, BinaryIO
 from uuid import UUID
 
 from peerwork.core import audit
 from peerwork.core.access import Principal
 from peerwork.core.db import current_engine, transaction
+from peerwork.core.time import now
 from peerwork.workforce.csv_rows import (
     ImportReport,
     RowProblem,
@@ -111,10 +112,10 @@ async def import_streamed(
             await _check_whole_file(connection, organisation_id, report, equality)
             if dry_run or (all_or_nothing and report.errors):
                 raise _Rollback
-            now = datetime.now(timezone.utc)
+            written_at = now()
             if progress:
                 progress("write", 0, report.created + report.updated)
-            await _write(connection, organisation_id, now, report)
+            await _write(connection, organisation_id, written_at, report)
             if progress:
                 progress("write", report.created + report.updated, report.created + report.updated)
             await audit.record(

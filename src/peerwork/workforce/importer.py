@@ -15,7 +15,6 @@ import gc
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, BinaryIO, Callable
 from uuid import UUID
@@ -26,6 +25,7 @@ from peerwork.core.access import Principal
 from peerwork.workforce.csv_rows import AssignmentRow, ImportReport, RowProblem, parse_assignments
 from peerwork.workforce.tables import Assignment, Team
 from peerwork.core.tables import Person
+from peerwork.core.time import now
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -209,12 +209,12 @@ async def _import(
 
 
 async def _write(organisation_id: UUID, plan: _Plan, progress: Progress | None) -> None:
-    now = datetime.now(timezone.utc)
-    teams = [(i, organisation_id, name, now) for name, i in plan.new_teams.items()]
-    people = [(i, organisation_id, number, *plan.equality.get(number, (None, None)), now, now)
+    written_at = now()
+    teams = [(i, organisation_id, name, written_at) for name, i in plan.new_teams.items()]
+    people = [(i, organisation_id, number, *plan.equality.get(number, (None, None)), written_at, written_at)
               for number, i in plan.new_people.items()]
-    inserts = [(row[0], organisation_id, *row[1:], now) for row in plan.inserts]
-    updates = [(*row, now) for row in plan.updates]
+    inserts = [(row[0], organisation_id, *row[1:], written_at) for row in plan.inserts]
+    updates = [(*row, written_at) for row in plan.updates]
     writer = _PostgresWriter() if is_postgres(current_engine()) else _SQLiteWriter()
     connection = current_engine().current_transaction.get().connection
     await writer.insert(connection, "team", ("id", "organisation", "name", "created_at"), teams)
@@ -224,7 +224,7 @@ async def _write(organisation_id: UUID, plan: _Plan, progress: Progress | None) 
     )
     # Only the two equality columns change here; their values are never logged or audited.
     await writer.update(connection, "person", ("id", "ethnicity", "disability", "updated_at"),
-                        [(person, ethnicity, disability, now) for ethnicity, disability, person in plan.equality_updates])
+                        [(person, ethnicity, disability, written_at) for ethnicity, disability, person in plan.equality_updates])
     if progress:
         progress("write", 0, len(inserts) + len(updates))
     await writer.insert(

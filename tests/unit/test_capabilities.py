@@ -52,3 +52,19 @@ def test_a_provider_without_a_fingerprint_cannot_be_built():
         assert "without a fingerprint" in str(exc)
     else:
         raise AssertionError("a provider without its part of the cache key was accepted")
+
+
+def test_every_page_and_handler_module_is_held_to_calling_services_not_tables():
+    """The import contract that keeps queries out of pages and API handlers names each
+    ``*_pages`` and ``*_controllers`` module (import-linter's wildcards cover only whole
+    names): a new one left off the list would escape the rule unseen."""
+    import tomllib
+
+    config = tomllib.loads((SRC.parent.parent / "pyproject.toml").read_text())
+    [contract] = [c for c in config["tool"]["importlinter"]["contracts"]
+                  if c["name"] == "Pages and API handlers call services, not tables"]
+    listed = set(contract["source_modules"])
+    assert {"peerwork.*.pages", "peerwork.*.controllers"} <= listed
+    found = {"peerwork." + ".".join(path.relative_to(SRC).with_suffix("").parts)
+             for pattern in ("*_pages.py", "*_controllers.py") for path in SRC.rglob(pattern)}
+    assert found <= listed, f"add to the contract in pyproject.toml: {sorted(found - listed)}"

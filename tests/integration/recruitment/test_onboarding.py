@@ -44,3 +44,37 @@ async def test_hire_books_induction_from_the_first_day(client):
     invitation = await Invitation.select(Invitation.person, Invitation.role).where(
         Invitation.account == hired.json()["account_id"]).first()
     assert invitation == {"person": UUID(hired.json()["person_id"]), "role": "psw"}
+
+
+async def test_hire_called_as_a_service_onboards_as_the_api_does_without_a_web_app():
+    """One mechanism: onboarding is called by hire() itself, not registered by create_app, so
+    the CLI, a job or a test calling the service gets the same induction, sign-in invitation,
+    buddy step and first supervision as the API (no `client` here: no app is ever built)."""
+    from peerwork.recruitment import hiring, lifecycle
+    from peerwork.recruitment.schemas import HireIn, ScoreIn
+    from peerwork.supervision.tables import SupervisionAgreement
+    from tests.integration.recruitment.helpers import VALUES
+
+    r = await make_round()
+    course = Course(organisation=r.recruiter.principal.organisation_id, title="Induction", hours=Decimal("14"),
+                    kind="induction")
+    await course.save()
+    sent = await apply(r)
+    await lifecycle.set_status(r.recruiter.principal, r.vacancy_id, "closed")
+    for user, mark in ((r.le_scorer, 4), (r.scorer, 3)):
+        await scoring.submit_scores(user.principal, sent.application_id, [ScoreIn(value=v, score=mark) for v in VALUES])
+    for decision in ("shortlist", "offer"):
+        await scoring.decide(r.recruiter.principal, sent.application_id, decision)
+    start = date.today() + timedelta(days=30)
+
+    hired = await hiring.hire(r.recruiter.principal, sent.application_id, HireIn(
+        start_date=start, supervisor_id=r.scorer.principal.account_id))
+
+    steps = {s.step: s for s in hired.onboarding}
+    assert set(steps) == {"induction", "pairing", "sign-in", "supervision"}
+    assert [steps[s].status for s in ("induction", "sign-in", "supervision")] == ["done"] * 3, steps
+    assert steps["pairing"].status == "pending"  # a suggestion at most: a person confirms pairs
+    booked = await CpdRecord.select().where(CpdRecord.account == hired.account_id).first()
+    assert (booked["course"], booked["status"], booked["done_on"]) == (course.id, "booked", start)
+    assert await Invitation.exists().where(Invitation.account == hired.account_id)
+    assert await SupervisionAgreement.exists().where(SupervisionAgreement.supervisee == hired.account_id)

@@ -31,6 +31,8 @@ from peerwork.workforce.staff import in_post_sql
 ROLES_HR_MAY_GRANT = frozenset({"hr", "peer_lead", "supervisor", "psw"})
 # Invitations to one address per hour (a person asking again, or a mistake in a loop).
 INVITES_PER_ADDRESS_PER_HOUR = 5
+# Invitations one by one from one person inviting, per hour (everyone at once is one bulk action).
+INVITES_PER_INVITER_PER_HOUR = 60
 BATCH = 500
 
 
@@ -103,13 +105,24 @@ def _invitation_email(name: str, organisation: str, role_label: str, link: str, 
     return subject, body
 
 
-async def _rate_limit(email: str) -> None:
-    key = accounts.digest(f"invite:{email}")
-    recent = await LoginAttempt.count().where(
+async def _recent(key: str) -> int:
+    return await LoginAttempt.count().where(
         (LoginAttempt.email_hash == key) & (LoginAttempt.at > now() - timedelta(hours=1)))
-    if recent >= INVITES_PER_ADDRESS_PER_HOUR:
+
+
+async def _rate_limit(principal: Principal, email: str) -> None:
+    """At most so many invitations an hour to one address, and from one person inviting (so a
+    mistake in a script, or a stolen HR session, cannot mail hundreds of strangers)."""
+    target = accounts.digest(f"invite:{email}")
+    inviter = accounts.digest(f"inviter:{principal.account_id}") if _actor(principal) else None
+    if (recent := await _recent(target)) >= INVITES_PER_ADDRESS_PER_HOUR:
         raise TooManyAttempts(f"{email} has been invited {recent} times in the last hour; try again later.")
-    await LoginAttempt(email_hash=key).save()
+    if inviter is not None and await _recent(inviter) >= INVITES_PER_INVITER_PER_HOUR:
+        raise TooManyAttempts(f"You have sent {INVITES_PER_INVITER_PER_HOUR} invitations in the last hour; try again "
+                              "later, or invite everyone in a lived-experience role at once from the people page.")
+    await LoginAttempt(email_hash=target).save()
+    if inviter is not None:
+        await LoginAttempt(email_hash=inviter).save()
 
 
 async def invite(
@@ -139,7 +152,7 @@ async def _invite(
             raise NotFound("No such person in your organisation.")
     address = accounts.normalise_email(email or (person or {}).get("email") or "")
     name = display_name.strip() or _person_name(person) or address.split("@")[0]
-    await _rate_limit(address)
+    await _rate_limit(principal, address)
     settings = current_settings()
     token = accounts.new_secret()
     async with transaction():

@@ -100,9 +100,12 @@ def _refuse(principal: Principal, row: dict[str, Any]) -> None:
     raise NotFound(MISSING)
 
 
-async def is_shared_with(document_id: UUID, account_id: UUID) -> bool:
+async def is_shared_with(document_id: UUID, principal: Principal) -> bool:
+    """Whether the owner shared it with the caller, acting in the organisation they were named
+    in (signed in to another organisation, they are a stranger to it)."""
     return await WellbeingShare.exists().where(
-        (WellbeingShare.document == document_id) & (WellbeingShare.grantee == account_id))
+        (WellbeingShare.document == document_id) & (WellbeingShare.grantee == principal.account_id)
+        & (WellbeingShare.grantee_organisation == principal.organisation_id))
 
 
 async def owned(principal: Principal, document_id: UUID) -> dict[str, Any]:
@@ -112,7 +115,7 @@ async def owned(principal: Principal, document_id: UUID) -> dict[str, Any]:
     row = await _row(document_id)
     if row["owner"] == principal.account_id:
         return row
-    if await is_shared_with(document_id, principal.account_id):
+    if await is_shared_with(document_id, principal):
         raise PermissionDenied("Only its owner can share it or change who sees it.")
     _refuse(principal, row)
     raise AssertionError("unreachable")
@@ -124,7 +127,7 @@ async def read(principal: Principal, document_id: UUID) -> DocumentOut:
     principal.require("wellbeing:own")
     row = await _row(document_id)
     mine_ = row["owner"] == principal.account_id
-    if not mine_ and not await is_shared_with(document_id, principal.account_id):
+    if not mine_ and not await is_shared_with(document_id, principal):
         _refuse(principal, row)
     owner_name = principal.display_name if mine_ else await Account.select(Account.display_name).where(
         Account.id == row["owner"]).first()

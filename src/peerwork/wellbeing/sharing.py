@@ -95,7 +95,8 @@ async def shared_with_me(principal: Principal) -> list[SharedWithMe]:
         WellbeingShare.document, WellbeingShare.document.kind.as_alias("kind"),
         WellbeingShare.document.owner.display_name.as_alias("owner_name"),
         WellbeingShare.document.organisation.as_alias("organisation_id"), WellbeingShare.granted_at,
-    ).where(WellbeingShare.grantee == principal.account_id).order_by(WellbeingShare.granted_at)
+    ).where((WellbeingShare.grantee == principal.account_id)
+            & (WellbeingShare.grantee_organisation == principal.organisation_id)).order_by(WellbeingShare.granted_at)
     names = {}
     if rows:
         names = {o["id"]: o["name"] for o in await Organisation.select(Organisation.id, Organisation.name).where(

@@ -99,11 +99,12 @@ async def test_the_page_refuses_what_the_api_refuses_and_keeps_the_form(client):
                               {"what_helps": "Kept as typed", "review_date": "31/12/2026"})
     assert refused.status_code == 422 and "review_date: must be a date (YYYY-MM-DD)" in refused.text
     assert "Kept as typed" in refused.text and await WellbeingDocument.count() == 0
-    saved = await post_form(client, "/wellbeing", "/wellbeing/plan", {"what_helps": "Kept as typed",
+    saved = await post_form(client, "/wellbeing", "/wellbeing/plan", {"what_helps": "Kept as typed <script>x</script>",
                                                                       "review_date": "2027-01-31"})
     assert saved.status_code == 303
     page = await client.get("/wellbeing?done=plan")
-    assert "Your wellness plan is saved." in page.text and "Kept as typed" in page.text
+    assert "Your wellness plan is saved." in page.text and "Kept as typed &lt;script&gt;" in page.text
+    assert "<script>x" not in page.text
     assert "no-store" in page.headers["cache-control"]
     no_need = await post_form(client, "/wellbeing", "/wellbeing/check-in", {"note": "?"})
     assert no_need.status_code == 422 and "need: required" in no_need.text

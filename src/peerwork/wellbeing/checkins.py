@@ -17,6 +17,7 @@ from peerwork.community import spaces
 from peerwork.core import crypto
 from peerwork.core.access import Principal
 from peerwork.core.time import now
+from peerwork.supervision.agreements import list_agreements
 from peerwork.wellbeing import documents
 from peerwork.wellbeing.schemas import CheckInIn, CheckInOut
 from peerwork.wellbeing.suggest import NextSpace, suggestion
@@ -39,6 +40,15 @@ async def _next_space(principal: Principal) -> NextSpace | None:
     return None
 
 
+async def _supervisor(principal: Principal) -> str:
+    """The name of the caller's current one-to-one supervisor, if they have one."""
+    for agreement in await list_agreements(principal):
+        if agreement.kind == "one_to_one" and agreement.supervisee_id == principal.account_id \
+                and agreement.status != "ended":
+            return agreement.supervisor
+    return ""
+
+
 async def check_in(principal: Principal, data: CheckInIn) -> CheckInOut:
     principal.require("wellbeing:own")
     check_in_id, note = uuid.uuid4(), data.note.strip()
@@ -52,8 +62,9 @@ async def check_in(principal: Principal, data: CheckInIn) -> CheckInOut:
         plan = await documents.mine(principal, "plan")
         what_helps = plan.text.get("what_helps", "") if plan else ""
     next_space = await _next_space(principal) if data.need == "connection" else None
-    return CheckInOut(id=check_in_id, need=data.need, note=note, at=at,
-                      suggestion=suggestion(data.need, next_space=next_space, what_helps=what_helps))
+    supervisor = await _supervisor(principal) if data.need == "support" else ""
+    return CheckInOut(id=check_in_id, need=data.need, note=note, at=at, suggestion=suggestion(
+        data.need, next_space=next_space, what_helps=what_helps, supervisor=supervisor))
 
 
 def _out(row: dict[str, Any], owner: UUID) -> CheckInOut:

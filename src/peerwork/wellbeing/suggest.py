@@ -20,7 +20,7 @@ class NextSpace:
     href: str
 
 
-def suggestion(need: str, *, next_space: NextSpace | None, what_helps: str) -> Suggestion:
+def suggestion(need: str, *, next_space: NextSpace | None, what_helps: str, supervisor: str = "") -> Suggestion:
     """Connection: the next reflective space they could book; rest: their own words on what
     helps; support: ask for a debrief, or talk to their supervisor."""
     if need == "connection":
@@ -37,6 +37,7 @@ def suggestion(need: str, *, next_space: NextSpace | None, what_helps: str) -> S
                               links=[Link(label="My wellness plan", href=PLAN_PATH)])
         return Suggestion(text="Your plan does not say yet what helps you rest. You could add it now.",
                           links=[Link(label="My wellness plan", href=PLAN_PATH)])
-    return Suggestion(text="You could ask for a debrief, or talk to your supervisor.",
+    who = f"your supervisor, {supervisor}" if supervisor else "your supervisor"
+    return Suggestion(text=f"You could ask for a debrief, or talk to {who}.",
                       links=[Link(label="Ask for a debrief", href=DEBRIEF_PATH),
                              Link(label="My supervision and supervisor", href=SUPERVISION_PATH)])

@@ -3,7 +3,11 @@ with someone in the organisation or a network partner, and what a check-in sugge
 
 from __future__ import annotations
 
+from datetime import date
+
 from peerwork.core.tables import AuditLog
+from peerwork.supervision import agreements
+from peerwork.supervision.schemas import AgreementIn
 from peerwork.wellbeing.tables import WellbeingCheckIn, WellbeingDocument, WellbeingShare
 from tests.factories import make_org, make_user
 from tests.integration.community.helpers import make_series
@@ -74,6 +78,10 @@ async def test_a_check_in_suggests_a_space_the_plan_or_a_debrief_and_stays_priva
     psw = await make_user(org, "psw")
     admin = await make_user(org, "admin")
     await make_series(lead, title="Tuesday co-reflection")
+    supervisor = await make_user(org, "supervisor", email="robin@north.example")
+    await agreements.create_agreement(lead.principal, AgreementIn(
+        supervisor_id=supervisor.principal.account_id, supervisee_id=psw.principal.account_id,
+        start_date=date.today()))
     await client.put("/api/v1/wellbeing/plan", headers=psw.headers, json={"what_helps": "A walk at lunch"})
 
     connection = (await client.post("/api/v1/wellbeing/check-ins", headers=psw.headers,
@@ -85,6 +93,7 @@ async def test_a_check_in_suggests_a_space_the_plan_or_a_debrief_and_stays_priva
     support = (await client.post("/api/v1/wellbeing/check-ins", headers=psw.headers,
                                  json={"need": "support", "note": "Long week"})).json()
     assert {link["href"] for link in support["suggestion"]["links"]} == {"/debrief", "/supervision"}
+    assert "your supervisor, robin" in support["suggestion"]["text"]
 
     mine = (await client.get("/api/v1/wellbeing/check-ins", headers=psw.headers)).json()
     assert [c["need"] for c in mine] == ["support", "rest", "connection"] and mine[0]["note"] == "Long week"

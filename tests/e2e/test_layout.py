@@ -208,6 +208,8 @@ def _make(live: LiveServer, mailbox: SmtpServer, page: Page) -> Made:
     agreement = _api(live, admin, "POST", "/api/v1/supervision/agreements", {
         "supervisor_id": supervisor["id"], "supervisee_id": psw["id"], "start_date": date.today().isoformat()})
     made.values["agreement_id"] = agreement["id"]
+    # The admin's own wellness plan: the read-only page of a plan, as its owner sees it.
+    made.values["document_id"] = _api(live, admin, "PUT", "/api/v1/wellbeing/plan", {"what_helps": "A walk"})["id"]
 
     invited = _address("invited")
     _api(live, admin, "POST", "/api/v1/invitations", {"email": invited, "role": "psw"})

@@ -33,6 +33,8 @@ from peerwork.core.tables import Person
 from peerwork.accounts import invitations
 from peerwork.evaluation import questionnaires
 from peerwork.evaluation.schemas import ItemIn, QuestionnaireIn
+from peerwork.wellbeing import documents as wellbeing_documents
+from peerwork.wellbeing.schemas import PlanIn
 from tests.factories import csv_text, make_all_roles_user, make_org, make_user
 from tests.integration.training.helpers import make_course, make_run
 
@@ -151,6 +153,10 @@ SAMPLE_BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/evaluation/courses/{course_id:uuid}/send"): {"json": {
         "moment": "before", "account_ids": ["00000000-0000-0000-0000-000000000001"], "due_by": "2030-01-01"}},
     ("POST", "/api/v1/evaluation/feedback"): {"json": "FEEDBACK"},
+    ("PUT", "/api/v1/wellbeing/plan"): {"json": {"what_helps": "A walk"}},
+    ("PUT", "/api/v1/wellbeing/passport"): {"json": {"adjustments": "A later start"}},
+    ("POST", "/api/v1/wellbeing/documents/{document_id:uuid}/shares"): {"json": {"email": "psw@north.example"}},
+    ("POST", "/api/v1/wellbeing/check-ins"): {"json": {"need": "rest"}},
 }
 
 
@@ -249,6 +255,7 @@ async def world():
         **await _training(north, lead, psw),
         "questionnaire_id": (await questionnaires.create_questionnaire(lead.principal, QuestionnaireIn(
             title="North only", items=[ItemIn(kind="likert", text="I feel confident")]))).id,
+        "document_id": (await wellbeing_documents.save(psw.principal, "plan", PlanIn(what_helps="North only"))).id,
     }
     return {"north": north, "ids": ids, "south_all": await make_all_roles_user(south), "north_person": person["id"]}
 
@@ -295,6 +302,7 @@ ANY_IDS = {name: uuid.uuid4() for name in (
     "network_slug", "network_invitation_id", "organisation_slug", "lead_id", "reference_key",
     "run_id", "request_id",
     "network_slug", "network_invitation_id", "organisation_slug", "lead_id", "reference_key", "questionnaire_id",
+    "document_id",
 )}
 
 

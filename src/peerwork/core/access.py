@@ -89,6 +89,10 @@ RIGHTS: dict[str, frozenset[str]] = {
     "training:lead": frozenset({"admin", "peer_lead"}),
     # Anyone may leave anonymous feedback after a co-reflection or supervision session.
     "evaluation:feedback": _EVERYONE,
+    # Wellbeing: everyone keeps their own wellness plan, adjustments passport and check-ins, and
+    # reads what someone shared with them by name. No role reads anyone else's: the owner's
+    # share (checked in the service) is the only way in, so there is no "wellbeing:manage".
+    "wellbeing:own": _EVERYONE,
 }
 
 

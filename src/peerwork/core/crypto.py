@@ -105,3 +105,75 @@ def keyed_digests(message: str, *, purpose: str) -> list[str]:
     _, keys = _current()
     data = f"{purpose}\x00{message}".encode()
     return [hmac.new(key, data, hashlib.sha256).hexdigest() for key in keys.values()]
+
+
+# --- envelope encryption: a fresh data key per value, wrapped by the master key --------------
+# For longer personal text (wellness plans): each value is sealed with AES-256-GCM under its own
+# random data key, and only that data key is encrypted ("wrapped") with the configured master
+# key. The value records the master key's id, so keys rotate (old values still open while their
+# key is configured, and ``rewrap_sealed`` moves one to the current key without touching its
+# text). Both layers take the caller's associated data (e.g. owner, row and field), so a sealed
+# value copied to another row, owner or field does not open.
+
+ENVELOPE = "e1"
+
+
+def seal(plaintext: str, *, associated: str) -> str:
+    """``plaintext`` sealed under a new data key: ``e1.<kid>.<wrapped key>.<sealed text>``."""
+    kid, keys = _current()
+    data_key = AESGCM.generate_key(bit_length=256)
+    return f"{ENVELOPE}.{kid}.{_wrap(keys[kid], data_key, associated)}.{_aead(data_key, plaintext.encode(), associated)}"
+
+
+def open_sealed(value: str, *, associated: str) -> str:
+    """The text of a :func:`seal` value; DecryptionFailed for a wrong key, tampering or a value
+    moved away from the associated data it was sealed with."""
+    _, keys = _current()
+    try:
+        version, kid, wrapped, sealed = value.split(".", 3)
+        if version != ENVELOPE or kid not in keys:
+            raise DecryptionFailed("no configured key opens this value")
+        data_key = _unaead(keys[kid], wrapped, _wrap_aad(associated))
+        return _unaead(data_key, sealed, associated.encode()).decode()
+    except (ValueError, InvalidTag, binascii.Error) as exc:
+        raise DecryptionFailed("no configured key opens this value") from exc
+
+
+def sealed_key_id(value: str) -> str:
+    """The id of the master key a sealed value's data key is wrapped with."""
+    return value.split(".", 2)[1]
+
+
+def rewrap_sealed(value: str, *, associated: str) -> str:
+    """The same sealed text with its data key wrapped by the current master key (key rotation:
+    the text itself is not decrypted or re-encrypted)."""
+    kid, keys = _current()
+    try:
+        version, old_kid, wrapped, sealed = value.split(".", 3)
+        if version != ENVELOPE or old_kid not in keys:
+            raise DecryptionFailed("no configured key opens this value")
+        data_key = _unaead(keys[old_kid], wrapped, _wrap_aad(associated))
+    except (ValueError, InvalidTag, binascii.Error) as exc:
+        raise DecryptionFailed("no configured key opens this value") from exc
+    return f"{ENVELOPE}.{kid}.{_wrap(keys[kid], data_key, associated)}.{sealed}"
+
+
+def _wrap_aad(associated: str) -> bytes:
+    return f"data-key\x00{associated}".encode()
+
+
+def _wrap(master: bytes, data_key: bytes, associated: str) -> str:
+    nonce = secrets.token_bytes(12)
+    return _b64(nonce + AESGCM(master).encrypt(nonce, data_key, _wrap_aad(associated)))
+
+
+def _aead(key: bytes, plaintext: bytes, associated: str) -> str:
+    nonce = secrets.token_bytes(12)
+    return _b64(nonce + AESGCM(key).encrypt(nonce, plaintext, associated.encode()))
+
+
+def _unaead(key: bytes, data: str, associated: bytes) -> bytes:
+    raw = _unb64(data)
+    if len(raw) < 13:
+        raise ValueError("too short")
+    return AESGCM(key).decrypt(raw[:12], raw[12:], associated)

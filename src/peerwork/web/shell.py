@@ -34,6 +34,7 @@ NAV = [  # (path, label, right needed — or any one of several — or None for 
     ("/cpd", "My CPD", "cpd:record"),
     ("/cpd/compliance", "CPD compliance", "cpd:report"),
     ("/training", "Training", "training:read"),
+    ("/wellbeing", "My wellbeing", "wellbeing:own"),
     ("/pairing", "Pairing", "pairing:manage"),
     ("/supports", "Seven supports", "supports:read"),
     ("/board-pack", "Board pack", "board_pack:read"),

@@ -1,0 +1,1 @@
+"""Wellbeing owned by the peer worker: their wellness plan, adjustments passport, shares and check-ins."""

@@ -32,6 +32,15 @@ async def test_every_error_answer_is_documented_as_problem_json(schema):
             assert {"400", "401", "403", "404"} <= set(operation["responses"]), (method, path)
 
 
+async def test_the_file_and_feed_problems_are_documented(schema):
+    """What schemathesis found served but undocumented: a refused evidence file's 413/415, and
+    a calendar feed that does not exist (404)."""
+    evidence = schema["paths"]["/api/v1/cpd/records/{record_id}/evidence"]["post"]["responses"]
+    assert {"413", "415"} <= set(evidence) and list(evidence["415"]["content"]) == [PROBLEM]
+    assert "404" in schema["paths"]["/calendar/{name}"]["get"]["responses"]
+    assert "415" not in schema["paths"]["/api/v1/teams"]["post"]["responses"]  # JSON bodies take no file
+
+
 @pytest.mark.parametrize("method, path, media_types", [
     ("get", "/api/v1/cpd/compliance.csv", {"text/csv"}),
     ("get", "/api/v1/bookings/{booking_id}/invite.ics", {"text/calendar"}),

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Litestar, MediaType
 from litestar.routes import HTTPRoute
-from litestar.openapi.spec import OpenAPI, OpenAPIFormat, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Reference, Schema
+from litestar.openapi.spec import OpenAPI, OpenAPIFormat, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Reference, RequestBody, Schema
 
 from msgspec import UNSET, Meta, Struct
 
@@ -36,6 +36,12 @@ PROBLEM_STATUSES = {
     "404": "Not found (also another organisation's record)",
     "409": "Conflict with the record's current state",
     "422": "Invalid input: well-formed but refused by a rule",
+}
+# Also documented where an operation takes an uploaded file (cpd/evidence.py refuses a file
+# too large or of a type it does not keep), and 404 wherever a path names a record or a feed.
+FILE_PROBLEM_STATUSES = {
+    "413": "The file is too large",
+    "415": "The file's type is not accepted",
 }
 _TEXT = Schema(type=OpenAPIType.STRING)
 PROBLEM_SCHEMA = Schema(
@@ -113,6 +119,12 @@ def describe(openapi: OpenAPI, app: Litestar) -> OpenAPI:
             responses = operation.responses
             if path.startswith("/api/"):
                 for status, description in PROBLEM_STATUSES.items():
+                    responses.setdefault(status, OpenAPIResponse(description=description))
+            elif "{" in path:
+                responses.setdefault("404", OpenAPIResponse(description=PROBLEM_STATUSES["404"]))
+            body = operation.request_body
+            if isinstance(body, RequestBody) and "multipart/form-data" in (body.content or {}):
+                for status, description in FILE_PROBLEM_STATUSES.items():
                     responses.setdefault(status, OpenAPIResponse(description=description))
             served = media_types.get((method.upper(), path))
             for status, response in responses.items():

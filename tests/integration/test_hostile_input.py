@@ -3,6 +3,8 @@ integers, and a file field sent as plain text."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.factories import make_org, make_user
@@ -37,6 +39,35 @@ async def test_a_nul_character_in_a_text_field_is_refused(client, admin, path, b
 async def test_a_nul_character_in_a_query_parameter_is_refused(client, admin):
     response = await client.get("/api/v1/people", params={"q": "1\u0000"}, headers=admin.headers)
     assert_problem(response)
+
+
+def text_parameter_routes(app) -> list[tuple[str, str]]:
+    """``(method, path)`` for every route with a text path parameter (a slug, a private link's
+    token), that parameter holding a NUL and any other parameter something plausible."""
+    fill = {"uuid": "00000000-0000-0000-0000-000000000001", "int": "1"}
+    found = []
+    for route in app.routes:
+        if ":str}" not in route.path:
+            continue
+        path = re.sub(r"\{\w+:(\w+)\}", lambda m: "a%00b" if m[1] == "str" else fill.get(m[1], "x"), route.path)
+        found.extend((str(method), path) for method in sorted(getattr(route, "methods", ())) if method in {"GET", "POST"})
+    return found
+
+
+async def test_a_nul_character_in_a_path_parameter_is_refused_on_every_route(client, app, admin):
+    # PostgreSQL refused these at the lookup (a 500): an organisation's jobs page, a network,
+    # a single sign-on start, a network member to remove.
+    routes = text_parameter_routes(app)
+    assert ("GET", "/jobs/a%00b") in routes and ("GET", "/api/v1/networks/a%00b") in routes and len(routes) > 20
+    for method, path in routes:
+        response = await client.request(method, path, headers=admin.headers, follow_redirects=False)
+        if method == "POST" and not path.startswith("/api/"):  # a page form without its CSRF token
+            assert response.status_code == 403, (method, path, response.status_code)
+            continue
+        assert response.status_code == 400, (method, path, response.status_code, response.text[:300])
+        assert "contains a NUL character" in response.text, (method, path)
+    api = await client.get("/api/v1/networks/a%00b/figures", headers=admin.headers)
+    assert assert_problem(api)["errors"] == [{"field": "network_slug", "problem": "contains a NUL character"}]
 
 
 async def test_json_nested_a_thousand_levels_deep_is_refused(client, admin):

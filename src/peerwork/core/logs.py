@@ -1,8 +1,8 @@
 """Secrets never reach a log line.
 
 Private links carry their secret in the path: an applicant's ``/application/<token>``, an
-``/invitations/<token>``, a ``/password/reset/<token>`` and a calendar feed's
-``/calendar/<secret>.ics``; single sign-on returns with ``?code=...&state=...``. The access
+``/invitations/<token>``, a ``/password/reset/<token>``, a questionnaire's
+``/evaluation/answer/<token>`` and a calendar feed's ``/calendar/<secret>.ics``; single sign-on returns with ``?code=...&state=...``. The access
 log (``uvicorn.access``) and any other line that quotes a path would keep them for as long as
 the logs are kept. :class:`RedactSecrets` is the one filter that replaces them with
 ``[redacted]``; ``configure_logging`` installs it on every handler and logger that writes.
@@ -21,7 +21,7 @@ REDACTED = "[redacted]"
 
 # A secret path segment: everything up to the next /, ?, #, quote or whitespace.
 _SECRET_PATHS = re.compile(
-    r"(?P<prefix>/(?:application|invitations|password/reset|calendar)/)"
+    r"(?P<prefix>/(?:application|invitations|password/reset|evaluation/answer|calendar)/)"
     r"(?P<secret>[^/?#\s\"'<>]+?)(?P<suffix>\.ics)?(?=[/?#\s\"'<>]|$)"
 )
 # Query parameters that carry a secret (an OpenID Connect code and state, any token).
@@ -88,6 +88,6 @@ def configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    # Private links' secrets (applicant, invitation, reset, calendar feed, SSO code) never
+    # Private links' secrets (applicant, invitation, reset, questionnaire, calendar feed, SSO code) never
     # reach a log line, the access log included.
     install()

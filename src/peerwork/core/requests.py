@@ -3,8 +3,9 @@
 One hook for the whole app (``before_request`` in ``app.py``): PostgreSQL refuses U+0000 in
 text, and msgspec gives up with a RecursionError on JSON nested too deeply. Both would
 otherwise surface as a 500; here they are a 400 problem ("field: contains a NUL character")
-for the API and a 400 error page for the HTML side. Query parameters, JSON bodies, form
-fields and uploaded file names are all checked, and a route taking an uploaded file is
+for the API and a 400 error page for the HTML side. Path parameters (a slug, a private
+link's token), query parameters, JSON bodies, form fields and uploaded file names are all
+checked, and a route taking an uploaded file is
 refused a multipart body that carries only text.
 """
 
@@ -64,6 +65,12 @@ def _has_content_type(scope: Any) -> bool:
 async def refuse_hostile_input(request: Request) -> None:
     """``before_request`` hook: refuse NUL characters and over-deep JSON with a 400."""
     scope = request.scope
+    # The path arrives percent-decoded: "/jobs/a%00" is "/jobs/a\x00" here, and its text
+    # parameters would be looked up in the database as they are.
+    if NUL in scope.get("path", ""):
+        name = next((key for key, value in request.path_params.items() if isinstance(value, str) and NUL in value),
+                    "path")
+        raise _refuse(name, "contains a NUL character")
     query = scope.get("query_string", b"")
     # A NUL can only come from a raw 0x00 byte or "%00": parse the query only when one is there.
     if b"%00" in query or b"\x00" in query:

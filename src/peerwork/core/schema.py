@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Litestar, MediaType
 from litestar.routes import HTTPRoute
-from litestar.openapi.spec import OpenAPI, OpenAPIFormat, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Reference, Schema
+from litestar.openapi.spec import OpenAPI, OpenAPIFormat, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Reference, RequestBody, Schema
 
 from msgspec import UNSET, Meta, Struct
 
@@ -36,6 +36,12 @@ PROBLEM_STATUSES = {
     "404": "Not found (also another organisation's record)",
     "409": "Conflict with the record's current state",
     "422": "Invalid input: well-formed but refused by a rule",
+}
+# Also documented where an operation takes an uploaded file (cpd/evidence.py refuses a file
+# too large or of a type it does not keep), and 404 wherever a path names a record or a feed.
+FILE_PROBLEM_STATUSES = {
+    "413": "The file is too large",
+    "415": "The file's type is not accepted",
 }
 _TEXT = Schema(type=OpenAPIType.STRING)
 PROBLEM_SCHEMA = Schema(
@@ -96,8 +102,10 @@ def describe(openapi: OpenAPI, app: Litestar) -> OpenAPI:
       and every API operation documents the problems it can answer;
     - a success answer that is not JSON (CSV, iCalendar, PDF, SVG, PNG ...) carries its real
       media types, from ``media_types``: ``(METHOD, path) -> media types``, from the handlers;
-    - ``datetime.time`` values, served as "10:00:00", are ``format: time`` (Litestar says
-      ``duration``, the format of a timedelta; no API shape here holds a timedelta).
+    - ``datetime.time`` values, served as "10:00:00", are a UK wall-clock time of day with
+      a pattern (Litestar says ``duration``, the format of a timedelta; no API shape here
+      holds a timedelta). Not ``format: time``: that is RFC 3339's full-time, which needs an
+      offset ("10:00:00Z"), so a validating client would refuse every value served.
     """
     media_types = served_media_types(app)
     components = openapi.components
@@ -111,6 +119,12 @@ def describe(openapi: OpenAPI, app: Litestar) -> OpenAPI:
             responses = operation.responses
             if path.startswith("/api/"):
                 for status, description in PROBLEM_STATUSES.items():
+                    responses.setdefault(status, OpenAPIResponse(description=description))
+            elif "{" in path:
+                responses.setdefault("404", OpenAPIResponse(description=PROBLEM_STATUSES["404"]))
+            body = operation.request_body
+            if isinstance(body, RequestBody) and "multipart/form-data" in (body.content or {}):
+                for status, description in FILE_PROBLEM_STATUSES.items():
                     responses.setdefault(status, OpenAPIResponse(description=description))
             served = media_types.get((method.upper(), path))
             for status, response in responses.items():
@@ -126,6 +140,11 @@ def describe(openapi: OpenAPI, app: Litestar) -> OpenAPI:
     return openapi
 
 
+# A time of day as served ("10:00:00", with a fraction if one was stored): no offset, since it
+# is the time on the clock in the UK.
+TIME_OF_DAY_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?$"
+
+
 def _time_formats(root: Any) -> None:
     stack, seen = [root], set()
     while stack:
@@ -134,7 +153,9 @@ def _time_formats(root: Any) -> None:
             continue
         seen.add(id(node))
         if isinstance(node, Schema) and node.format == OpenAPIFormat.DURATION:
-            node.format = OpenAPIFormat.TIME
+            node.format = None
+            node.pattern = TIME_OF_DAY_PATTERN
+            node.description = node.description or "Time of day in the UK, HH:MM:SS"
         if is_dataclass(node) and not isinstance(node, type):
             stack.extend(getattr(node, f.name) for f in fields(node))
         elif isinstance(node, dict):

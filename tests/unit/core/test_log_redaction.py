@@ -16,6 +16,7 @@ SECRETS = {
     "/invitations/InvSecret123": "/invitations/[redacted]",
     "/password/reset/ResetSecret456?x=1": "/password/reset/[redacted]?x=1",
     "/calendar/FeedSecret789.ics": "/calendar/[redacted].ics",
+    "/evaluation/answer/AnswerSecret012": "/evaluation/answer/[redacted]",
     "/login/sso/callback?code=OidcCode&state=OidcState": "/login/sso/callback?code=[redacted]&state=[redacted]",
 }
 
@@ -23,6 +24,22 @@ SECRETS = {
 @pytest.mark.parametrize("path, shown", SECRETS.items())
 def test_secret_path_segments_are_redacted(path, shown):
     assert redact(f'GET {path} HTTP/1.1') == f"GET {shown} HTTP/1.1"
+
+
+def test_every_route_with_a_token_in_its_path_is_redacted():
+    """A private link added later (the questionnaire answer link was one) is redacted too:
+    every route whose path carries a ``{token}``, and the calendar feed's secret name."""
+    import re
+
+    from peerwork.app import create_app
+
+    app = create_app(load_settings())
+    secret = "S3cretPathSegment"
+    paths = [route.path for route in app.routes if re.search(r"\{(token|name):str\}", route.path)]
+    assert "/evaluation/answer/{token:str}" in paths and "/application/{token:str}" in paths
+    for path in paths:
+        filled = re.sub(r"\{\w+:(\w+)\}", lambda m: secret if m[1] == "str" else "x", path)
+        assert secret not in redact(f"GET {filled} HTTP/1.1"), path
 
 
 def test_other_paths_are_left_alone():

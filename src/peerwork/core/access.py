@@ -89,6 +89,11 @@ RIGHTS: dict[str, frozenset[str]] = {
     "training:lead": frozenset({"admin", "peer_lead"}),
     # Anyone may leave anonymous feedback after a co-reflection or supervision session.
     "evaluation:feedback": _EVERYONE,
+    # Co-production: admin and HR keep the involvement policy and record activities; finance
+    # (admin and HR) exports what is due and marks it paid; everyone sees their own record.
+    "coproduction:manage": frozenset({"admin", "hr"}),
+    "coproduction:finance": frozenset({"admin", "hr"}),
+    "coproduction:mine": _EVERYONE,
 }
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, get, patch, post, put
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from peerwork.core.access import Principal
 from peerwork.coproduction import activities, participants, payments, policy
@@ -17,10 +17,10 @@ from peerwork.coproduction.schemas import (
     ParticipantIn, ParticipantOut, PolicyIn, PolicyOut, PreferenceIn,
 )
 
-From = Annotated[date, Parameter(query="from", description="First activity date (inclusive)")]
-To = Annotated[date, Parameter(query="to", description="Last activity date (inclusive)")]
-MaybeFrom = Annotated[date | None, Parameter(query="from", description="First activity date (inclusive)")]
-MaybeTo = Annotated[date | None, Parameter(query="to", description="Last activity date (inclusive)")]
+From = Annotated[date, QueryParameter(name="from", description="First activity date (inclusive)")]
+To = Annotated[date, QueryParameter(name="to", description="Last activity date (inclusive)")]
+MaybeFrom = Annotated[date | None, QueryParameter(name="from", description="First activity date (inclusive)")]
+MaybeTo = Annotated[date | None, QueryParameter(name="to", description="Last activity date (inclusive)")]
 
 
 class CoproductionController(Controller):

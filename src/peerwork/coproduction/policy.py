@@ -4,6 +4,7 @@ audited. Lines copy the rate when recorded, so a change applies to new lines onl
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +23,10 @@ async def policy_row(organisation_id: UUID) -> dict[str, Any]:
     row = await InvolvementPolicy.select(
         InvolvementPolicy.rates, InvolvementPolicy.reimburse_expenses, InvolvementPolicy.pay_employees_for_panels,
         InvolvementPolicy.updated_at).where(InvolvementPolicy.organisation == organisation_id).first()
-    return row or dict(DEFAULT)
+    if row is None:
+        return dict(DEFAULT)
+    # JSON comes back as text on some engines.
+    return {**row, "rates": json.loads(row["rates"]) if isinstance(row["rates"], str) else row["rates"]}
 
 
 def rate_for(policy: dict[str, Any], kind: str) -> int:

@@ -35,6 +35,7 @@ from peerwork.evaluation import questionnaires
 from peerwork.evaluation.schemas import ItemIn, QuestionnaireIn
 from tests.factories import csv_text, make_all_roles_user, make_org, make_user
 from tests.integration.training.helpers import make_course, make_run
+from tests.integration.coproduction.helpers import SAMPLE_BODIES as COPRODUCTION_SAMPLES, world_ids as coproduction_ids
 
 
 def api_routes() -> list[tuple[str, str, dict]]:
@@ -151,6 +152,7 @@ SAMPLE_BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/evaluation/courses/{course_id:uuid}/send"): {"json": {
         "moment": "before", "account_ids": ["00000000-0000-0000-0000-000000000001"], "due_by": "2030-01-01"}},
     ("POST", "/api/v1/evaluation/feedback"): {"json": "FEEDBACK"},
+    **COPRODUCTION_SAMPLES,
 }
 
 
@@ -247,6 +249,7 @@ async def world():
         **await _recruitment(north, lead, supervisor),
         **await _network(north_admin, psw),
         **await _training(north, lead, psw),
+        **await coproduction_ids(north, north_admin),
         "questionnaire_id": (await questionnaires.create_questionnaire(lead.principal, QuestionnaireIn(
             title="North only", items=[ItemIn(kind="likert", text="I feel confident")]))).id,
     }
@@ -293,7 +296,7 @@ ANY_IDS = {name: uuid.uuid4() for name in (
     "team_id", "person_id", "assignment_id", "account_id", "token_id", "series_id", "occurrence_id", "booking_id",
     "agreement_id", "session_id", "group_id", "course_id", "record_id", "pair_id", "vacancy_id", "application_id", "invitation_id",
     "network_slug", "network_invitation_id", "organisation_slug", "lead_id", "reference_key",
-    "run_id", "request_id",
+    "run_id", "request_id", "activity_id", "line_id", "participant_id",
     "network_slug", "network_invitation_id", "organisation_slug", "lead_id", "reference_key", "questionnaire_id",
 )}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from peerwork.core.tables import Person
 from peerwork.coproduction import activities, participants, policy
 from peerwork.coproduction.schemas import ActivityIn, LineIn, ParticipantIn, PolicyIn
@@ -32,3 +34,33 @@ async def an_activity(manager, people: dict, **overrides):
     import msgspec
 
     return await activities.create_activity(manager.principal, msgspec.convert(data, ActivityIn))
+
+
+# For tests/integration/test_isolation.py: a request each co-production writing route accepts.
+SAMPLE_BODIES: dict[tuple[str, str], dict] = {
+    ("PUT", f"{API}/policy"): {"json": {"rates": {"co_design": 2000}}},
+    ("POST", f"{API}/participants"): {"json": {"name": "Expert Person", "email": "expert@example.org"}},
+    ("PATCH", f"{API}/participants/{{participant_id:uuid}}"): {"json": {"preference": "voucher"}},
+    ("POST", f"{API}/activities"): {"json": {"title": "Workshop", "kind": "co_design", "held_on": "2026-01-01"}},
+    ("POST", f"{API}/activities/{{activity_id:uuid}}/lines"): {"json": {
+        "participant_id": "00000000-0000-0000-0000-000000000001", "minutes": 60}},
+    ("PATCH", f"{API}/lines/{{line_id:uuid}}"): {"json": {"minutes": 30}},
+    ("POST", f"{API}/lines/{{line_id:uuid}}/correction"): {"json": {"minutes": 30, "expenses_pence": 0,
+                                                                    "note": "Left early"}},
+    ("POST", f"{API}/payments"): {"json": {"line_ids": ["00000000-0000-0000-0000-000000000001"],
+                                           "paid_on": "2026-01-01"}},
+}
+
+
+async def world_ids(org, admin) -> dict:
+    """North's activity, one of its lines (paid, so a correction is possible) and a participant."""
+    from peerwork.coproduction import payments
+    from peerwork.coproduction.schemas import PaidIn
+
+    people = await participants.add_participant(admin.principal, ParticipantIn(
+        name="North Expert", email="north.expert@experts.example"))
+    activity = await activities.create_activity(admin.principal, ActivityIn(
+        title="North workshop", kind="co_design", held_on=date(2026, 1, 5),
+        lines=[LineIn(participant_id=people.id, minutes=60)]))
+    await payments.mark_paid(admin.principal, PaidIn(line_ids=[activity.lines[0].id], paid_on=date(2026, 1, 31)))
+    return {"activity_id": activity.id, "line_id": activity.lines[0].id, "participant_id": people.id}

@@ -32,18 +32,18 @@ _LINE = (InvolvementLine.id, InvolvementLine.activity, InvolvementLine.participa
 NO_EXPENSES = "expenses_pence: your involvement policy does not reimburse expenses"
 
 
-def new_line(policy: dict[str, Any], kind: str, participant: dict[str, Any], minutes: int, expenses_pence: int,
-             **extra: Any) -> InvolvementLine:
-    """A line due at today's rate for the kind and the person's current preference."""
+def new_line(policy: dict[str, Any], kind: str, participant: dict[str, Any], minutes: int, expenses_pence: int, *,
+             activity: UUID, organisation: UUID, rate_pence: int | None = None, source_key: str | None = None,
+             note: str = "") -> InvolvementLine:
+    """A line due at the policy's rate for the kind (or ``rate_pence``) and the person's
+    current preference, both copied onto the line."""
     if expenses_pence and not policy["reimburse_expenses"]:
         raise InvalidInput(NO_EXPENSES)
-    rate = extra.pop("rate_pence", None)
-    rate = rate_for(policy, kind) if rate is None else rate
-    return InvolvementLine(activity=extra.pop("activity"), organisation=extra.pop("organisation"),
-                           participant=participant["id"], minutes=minutes, rate_pence=rate,
-                           preference=participant["preference"],
+    rate = rate_for(policy, kind) if rate_pence is None else rate_pence
+    return InvolvementLine(activity=activity, organisation=organisation, participant=participant["id"],
+                           minutes=minutes, rate_pence=rate, preference=participant["preference"],
                            amount_pence=line_amount(rate, minutes, participant["preference"]),
-                           expenses_pence=expenses_pence, status="due", **extra)
+                           expenses_pence=expenses_pence, status="due", source_key=source_key, note=note)
 
 
 def line_out(row: dict[str, Any]) -> LineOut:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from apscheduler.triggers.cron import CronTrigger
 
 from peerwork.core.jobs import Job
 from peerwork.coproduction.panels import record_panel_sittings
 
 
-async def record_panels(due) -> None:
+async def record_panels(due: datetime) -> None:
     await record_panel_sittings(due)
 
 

@@ -168,8 +168,9 @@ async def mine_page(request: Request) -> Template:
 
 
 def _range(start: date | None, end: date | None) -> tuple[date, date]:
+    """The dates asked for; by default the last year up to today."""
     today = now().date()
-    return start or today.replace(day=1) - timedelta(days=365), end or today
+    return start or today - timedelta(days=365), end or today
 
 
 @get("/coproduction/finance", include_in_schema=False)

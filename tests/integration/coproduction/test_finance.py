@@ -19,7 +19,7 @@ async def test_the_csv_lists_what_is_due_in_the_range_in_pounds_with_formulas_ne
     people = await set_up(org, hr)
     sneaky = await participants.add_participant(hr.principal, ParticipantIn(
         name="=HYPERLINK(\"http://evil.example\")", email="sneaky@experts.example", preference="none"))
-    activity = await an_activity(hr, people, lines=[
+    await an_activity(hr, people, lines=[
         LineIn(participant_id=people["staff"].id, minutes=90),
         LineIn(participant_id=people["external"].id, minutes=25, expenses_pence=640),
         LineIn(participant_id=sneaky.id, minutes=60, expenses_pence=1205)])

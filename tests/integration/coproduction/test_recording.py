@@ -149,3 +149,15 @@ async def _fresh(user):
     principal = await accounts.authenticate_token(user.token)
     assert principal.person_id is not None
     return user
+
+
+async def test_the_home_page_tells_finance_what_is_due_and_each_person_what_is_due_to_them(client):
+    org, hr, people = await world()
+    await an_activity(hr, people)
+    items = (await client.get("/api/v1/me/todo", headers=hr.headers)).json()["items"]
+    due = next(i for i in items if i["kind"] == "coproduction.due")
+    assert due["count"] == 2 and due["href"] == "/coproduction/finance"
+    ali = await make_user(org, "psw", email="ali@experts.example")
+    mine = [i for i in (await client.get("/api/v1/me/todo", headers=ali.headers)).json()["items"]
+            if i["section"] == "Co-production"]
+    assert [(i["kind"], i["title"]) for i in mine] == [("coproduction.mine", "£56.40 is due to you for involvement")]

@@ -4,6 +4,7 @@ at a rate of 0 unless the policy pays them."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta, timezone
 
 from peerwork.core.tables import Account
@@ -13,7 +14,9 @@ from peerwork.coproduction.tables import Activity, InvolvementLine, Participant
 from peerwork.recruitment.tables import Application, InterviewSlot
 from peerwork.workforce.importer import import_assignments
 from peerwork.core.tables import Person
-from tests.factories import csv_text
+from peerwork.recruitment import vacancies
+from peerwork.recruitment.schemas import PanelMemberIn
+from tests.factories import csv_text, make_user
 from tests.integration.coproduction.helpers import API, RATES
 from tests.integration.recruitment.helpers import apply, make_round
 
@@ -39,15 +42,22 @@ async def test_each_lived_experience_panel_member_is_recorded_once_after_the_day
     r = await make_round()
     hr = r.hr
     await policy.set_policy(hr.principal, PolicyIn(rates=RATES))
+    second = await make_user(r.org, "psw", email="expert.panel@north.example")
+    await vacancies.add_panel_member(r.recruiter.principal, r.vacancy_id, PanelMemberIn(
+        account_id=second.principal.account_id, lived_experience=True))
     await interview_day(r)
     # Before the last slot ends nothing is recorded: the day is not over.
     assert await panels.record_panel_sittings(at(12, 30)) == 0
-    assert await panels.record_panel_sittings(at(13)) == 1
-    assert await panels.record_panel_sittings(at(14)) == 0  # runs twice: still one line
+    assert await panels.record_panel_sittings(at(13)) == 2
+    assert await panels.record_panel_sittings(at(14)) == 0  # runs twice: still one line each
     await jobs.record_panels(at(15))
     lines = await InvolvementLine.select().where(InvolvementLine.source_key.is_not_null())
-    assert len(lines) == 1
-    line = lines[0]
+    assert len(lines) == 2 and await Activity.count() == 1
+    payees = await Participant.select(Participant.account).output(as_list=True)
+    assert set(payees) == {r.le_scorer.principal.account_id, second.principal.account_id}
+    le_scorer = (await Participant.select(Participant.id).where(
+        Participant.account == r.le_scorer.principal.account_id).first())["id"]
+    line = next(line for line in lines if line["participant"] == le_scorer)
     # Two booked 45-minute interviews (the empty slot does not count) at £15 an hour.
     assert (line["minutes"], line["rate_pence"], line["amount_pence"], line["status"]) == (90, 1500, 2250, "due")
     payee = await Participant.select(Participant.account, Participant.name).where(
@@ -79,6 +89,14 @@ async def test_an_employee_on_the_panel_gets_the_hours_at_no_pay_unless_the_poli
     line = await InvolvementLine.select().first()
     assert (line["minutes"], line["rate_pence"], line["amount_pence"]) == (45, 1500, 1125)
     assert await Participant.count() == 1 and await Activity.count() == 1
+
+
+async def test_two_runs_at_once_still_record_each_sitting_once():
+    r = await make_round()
+    await interview_day(r)
+    counts = await asyncio.gather(*(panels.record_panel_sittings(at(20)) for _ in range(3)))
+    assert sum(counts) == 1
+    assert await InvolvementLine.count() == 1 and await Activity.count() == 1 and await Participant.count() == 1
 
 
 async def test_a_day_with_no_interview_booked_is_not_recorded():

@@ -17,10 +17,8 @@ from peerwork.coproduction.schemas import (
     ParticipantIn, ParticipantOut, PolicyIn, PolicyOut, PreferenceIn,
 )
 
-From = Annotated[date, QueryParameter(name="from", description="First activity date (inclusive)")]
-To = Annotated[date, QueryParameter(name="to", description="Last activity date (inclusive)")]
 MaybeFrom = Annotated[date | None, QueryParameter(name="from", description="First activity date (inclusive)")]
-MaybeTo = Annotated[date | None, QueryParameter(name="to", description="Last activity date (inclusive)")]
+MaybeTo = Annotated[date | None, QueryParameter(name="to", description="Last activity date (inclusive; by default today)")]
 
 
 class CoproductionController(Controller):
@@ -79,7 +77,9 @@ class CoproductionController(Controller):
         return await payments.mark_paid(principal, data)
 
     @get("/due.csv", media_type="text/csv", opt={"right": "coproduction:finance"})
-    async def due_csv(self, principal: Principal, start: From, end: To) -> Response[str]:
+    async def due_csv(self, principal: Principal, start: MaybeFrom = None, end: MaybeTo = None) -> Response[str]:
+        """What is due for activities held in the dates (by default the last year), one row per
+        person and activity."""
         body = await payments.due_csv(principal, start, end)
         return Response(body, media_type="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="involvement-due.csv"'})

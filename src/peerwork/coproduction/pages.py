@@ -4,7 +4,7 @@ schemas (``form_to``), so a page refuses exactly what the API refuses."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -14,7 +14,6 @@ from litestar.response import Redirect, Template
 
 from peerwork.core.errors import DomainError, InvalidInput
 from peerwork.core.tables import Person
-from peerwork.core.time import now
 from peerwork.coproduction import activities, participants, payments, policy
 from peerwork.coproduction.money import hours, minutes_from_hours, pence_from_pounds, pounds
 from peerwork.coproduction.schemas import (
@@ -167,24 +166,17 @@ async def mine_page(request: Request) -> Template:
                   record=await payments.my_record(principal), **_context())
 
 
-def _range(start: date | None, end: date | None) -> tuple[date, date]:
-    """The dates asked for; by default the last year up to today."""
-    today = now().date()
-    return start or today - timedelta(days=365), end or today
-
-
 @get("/coproduction/finance", include_in_schema=False)
 async def finance_page(request: Request, start: date | None = None, end: date | None = None, done: str = "") -> Template:
     principal = signed_in_principal(request)
     principal.require("coproduction:finance")
-    start, end = _range(start, end)
+    start, end = payments.date_range(start, end)
     return render(request, "coproduction_finance.html", title="Involvement payments due", start=start, end=end,
                   due=await payments.due_rows(principal, start, end), notice=NOTICES.get(done), **_context())
 
 
 @get("/coproduction/finance/due.csv", include_in_schema=False)
 async def finance_csv_page(request: Request, start: date | None = None, end: date | None = None) -> Response[str]:
-    start, end = _range(start, end)
     body = await payments.due_csv(signed_in_principal(request), start, end)
     return Response(body, media_type="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="involvement-due.csv"'})

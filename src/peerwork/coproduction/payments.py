@@ -4,7 +4,7 @@ without the finance or manage right."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +13,7 @@ from peerwork.core.access import Principal
 from peerwork.core.db import transaction
 from peerwork.core.errors import Conflict, InvalidInput, NotFound
 from peerwork.core.export import write_csv
+from peerwork.core.time import LONDON, now
 from peerwork.coproduction.participants import identity_key
 from peerwork.coproduction.money import hours, pounds
 from peerwork.coproduction.schemas import KIND_LABELS, PREFERENCE_LABELS, MyLine, MyRecord, PaidIn, PaidOut
@@ -52,6 +53,12 @@ async def my_record(principal: Principal) -> MyRecord:
                     paid_pence=sum(line.amount_pence + line.expenses_pence for line in lines if line.status == "paid"))
 
 
+def date_range(start: date | None, end: date | None) -> tuple[date, date]:
+    """The dates asked for; by default the last year up to today (UK)."""
+    today = now().astimezone(LONDON).date()
+    return start or today - timedelta(days=365), end or today
+
+
 async def due_rows(principal: Principal, start: date, end: date) -> list[dict[str, Any]]:
     if end < start:
         raise InvalidInput("to: must be on or after from")
@@ -66,10 +73,12 @@ async def due_rows(principal: Principal, start: date, end: date) -> list[dict[st
     ).order_by(InvolvementLine.activity.held_on).order_by(InvolvementLine.participant.name)
 
 
-async def due_csv(principal: Principal, start: date, end: date) -> str:
-    """One row per person-activity line still due for activities held from ``start`` to ``end``:
-    money in pounds with two decimals, through the one CSV writer (formula cells neutralised)."""
+async def due_csv(principal: Principal, start: date | None = None, end: date | None = None) -> str:
+    """One row per person-activity line still due for activities held from ``start`` to ``end``
+    (by default the last year): money in pounds with two decimals, through the one CSV writer
+    (formula cells neutralised)."""
     principal.require("coproduction:finance")
+    start, end = date_range(start, end)
     rows = await due_rows(principal, start, end)
     await audit.record(principal, "export", "coproduction_line", None, rows=len(rows),
                        start=start.isoformat(), end=end.isoformat())

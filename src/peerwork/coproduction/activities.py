@@ -14,7 +14,7 @@ from uuid import UUID
 from peerwork.core import audit
 from peerwork.core.access import Principal
 from peerwork.core.db import transaction
-from peerwork.core.errors import Conflict, InvalidInput
+from peerwork.core.errors import Conflict, InvalidInput, NotFound
 from peerwork.core.tenancy import one_in_organisation
 from peerwork.coproduction import participants
 from peerwork.coproduction.money import line_amount
@@ -60,7 +60,7 @@ async def _participants(principal: Principal, lines: list[LineIn]) -> dict[UUID,
     rows = await Participant.select(*participants.COLUMNS).where(
         (Participant.organisation == principal.organisation_id) & Participant.id.is_in(list(ids))) if ids else []
     found = {r["id"]: r for r in rows}
-    participants.unknown(ids, set(found))
+    participants.require_known(ids, set(found))
     return found
 
 
@@ -145,8 +145,7 @@ async def add_line(principal: Principal, activity_id: UUID, data: LineIn) -> Lin
 async def _line(principal: Principal, line_id: UUID) -> LineOut:
     rows = await lines_of(principal.organisation_id, InvolvementLine.id == line_id)
     if not rows:
-        await one_in_organisation(InvolvementLine, principal.organisation_id, line_id, (InvolvementLine.id,),
-                                  "No such line.")
+        raise NotFound("No such line.")
     return line_out(rows[0])
 
 

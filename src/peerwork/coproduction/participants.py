@@ -111,6 +111,7 @@ async def for_panel_member(organisation_id: UUID, *, account_id: UUID, person_id
     return {"id": row.id, "name": row.name, "email": row.email, "person": person_id, "preference": "paid"}
 
 
-def unknown(participant_ids: set[UUID], found: set[UUID]) -> None:
+def require_known(participant_ids: set[UUID], found: set[UUID]) -> None:
+    """NotFound when any id is not one of the organisation's participants (never "forbidden")."""
     if participant_ids - found:
         raise NotFound("No such participant.")

@@ -34,6 +34,7 @@ PACKAGES = (
     "training",
     "evaluation",
     "wellbeing",
+    "coproduction",
 )
 
 _EXPORTS = {"ROUTES": "controllers", "PAGES": "pages", "JOBS": "jobs", "PROVIDER": "calendar",

@@ -205,6 +205,12 @@ def _make(live: LiveServer, mailbox: SmtpServer, page: Page) -> Made:
     _api(live, admin, "POST", f"/api/v1/evaluation/courses/{course['id']}/send", {
         "moment": "before", "account_ids": [psw["id"]], "due_by": (date.today() + timedelta(days=14)).isoformat()})
 
+    expert = _api(live, admin, "POST", "/api/v1/coproduction/participants",
+                  {"name": "Layout Expert", "email": _address("expert"), "preference": "voucher"})
+    made.values["activity_id"] = _api(live, admin, "POST", "/api/v1/coproduction/activities", {
+        "title": "Layout check workshop", "kind": "co_design", "held_on": date.today().isoformat(),
+        "lines": [{"participant_id": expert["id"], "minutes": 90, "expenses_pence": 640}]})["id"]
+
     agreement = _api(live, admin, "POST", "/api/v1/supervision/agreements", {
         "supervisor_id": supervisor["id"], "supervisee_id": psw["id"], "start_date": date.today().isoformat()})
     made.values["agreement_id"] = agreement["id"]

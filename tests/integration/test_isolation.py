@@ -37,6 +37,7 @@ from peerwork.wellbeing import documents as wellbeing_documents
 from peerwork.wellbeing.schemas import PlanIn
 from tests.factories import csv_text, make_all_roles_user, make_org, make_user
 from tests.integration.training.helpers import make_course, make_run
+from tests.integration.coproduction.helpers import SAMPLE_BODIES as COPRODUCTION_SAMPLES, world_ids as coproduction_ids
 
 
 def api_routes() -> list[tuple[str, str, dict]]:
@@ -157,6 +158,7 @@ SAMPLE_BODIES: dict[tuple[str, str], dict] = {
     ("PUT", "/api/v1/wellbeing/passport"): {"json": {"adjustments": "A later start"}},
     ("POST", "/api/v1/wellbeing/documents/{document_id:uuid}/shares"): {"json": {"email": "psw@north.example"}},
     ("POST", "/api/v1/wellbeing/check-ins"): {"json": {"need": "rest"}},
+    **COPRODUCTION_SAMPLES,
 }
 
 
@@ -253,6 +255,7 @@ async def world():
         **await _recruitment(north, lead, supervisor),
         **await _network(north_admin, psw),
         **await _training(north, lead, psw),
+        **await coproduction_ids(north, north_admin),
         "questionnaire_id": (await questionnaires.create_questionnaire(lead.principal, QuestionnaireIn(
             title="North only", items=[ItemIn(kind="likert", text="I feel confident")]))).id,
         "document_id": (await wellbeing_documents.save(psw.principal, "plan", PlanIn(what_helps="North only"))).id,
@@ -300,7 +303,7 @@ ANY_IDS = {name: uuid.uuid4() for name in (
     "team_id", "person_id", "assignment_id", "account_id", "token_id", "series_id", "occurrence_id", "booking_id",
     "agreement_id", "session_id", "group_id", "course_id", "record_id", "pair_id", "vacancy_id", "application_id", "invitation_id",
     "network_slug", "network_invitation_id", "organisation_slug", "lead_id", "reference_key",
-    "run_id", "request_id",
+    "run_id", "request_id", "activity_id", "line_id", "participant_id",
     "network_slug", "network_invitation_id", "organisation_slug", "lead_id", "reference_key", "questionnaire_id",
     "document_id",
 )}

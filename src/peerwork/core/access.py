@@ -93,6 +93,11 @@ RIGHTS: dict[str, frozenset[str]] = {
     # reads what someone shared with them by name. No role reads anyone else's: the owner's
     # share (checked in the service) is the only way in, so there is no "wellbeing:manage".
     "wellbeing:own": _EVERYONE,
+    # Co-production: admin and HR keep the involvement policy and record activities; finance
+    # (admin and HR) exports what is due and marks it paid; everyone sees their own record.
+    "coproduction:manage": frozenset({"admin", "hr"}),
+    "coproduction:finance": frozenset({"admin", "hr"}),
+    "coproduction:mine": _EVERYONE,
 }
 
 

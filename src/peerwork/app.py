@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None, *, migrations_checked: bool = F
         logger.warning("PEERWORK_SECRET_KEY is not set: using a random key (fine for one local instance).")
     use_settings(settings)
     engine = use_database(settings.database_url)
-    jobs = JobRunner(settings, capabilities.jobs())
+    jobs = JobRunner(settings, capabilities.jobs)  # the job modules load when a scheduler starts
     providers = capabilities.calendar_providers()
     replies = reply_listener(settings, providers)  # None unless PEERWORK_REPLY_* are set
     # Who each API token stands for, kept while a LISTEN connection says nothing changed

@@ -82,13 +82,15 @@ def test_create_app_loads_neither_scipy_nor_matplotlib_and_the_first_pairing_and
 
 # Everything a request may need but starting to serve does not: the libraries behind retention's
 # figures (NumPy), the chart, pairing, calendar files, bank holidays, password strength, QR codes,
-# single sign-on, the reply mailbox (aiosmtpd, with no reply address set), and the code formatter
-# Piccolo's configuration module imports (black).
+# single sign-on, the reply mailbox (aiosmtpd, with no reply address set), the code formatter
+# Piccolo's configuration module imports (black), password hashing (argon2), sealed secrets
+# (cryptography), authenticator codes (pyotp), and the scheduler (APScheduler: this instance
+# runs none, PEERWORK_SCHEDULER=false).
 STARTUP_PROBE = """
 import asyncio, json
 
 HEAVY = ("numpy", "scipy", "matplotlib", "black", "aiosmtpd", "icalendar", "holidays", "zxcvbn", "segno",
-         "httpx", "authlib", "joserfc", "rich")
+         "httpx", "authlib", "joserfc", "rich", "argon2", "cryptography", "pyotp", "apscheduler")
 
 
 def loaded():

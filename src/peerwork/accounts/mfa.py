@@ -19,20 +19,20 @@ from datetime import datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
-import pyotp
-from pyotp.utils import strings_equal
-
 from peerwork.accounts.schemas import MfaPolicyIn
 from peerwork.accounts.tables import RecoveryCode
 from peerwork.core import accounts, audit, crypto
 from peerwork.core.access import Principal
 from peerwork.core.db import transaction
+from peerwork.core.lazy import deferred
 from peerwork.core.errors import (
     Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, TooManyAttempts,
 )
 from peerwork.core.settings import current_settings
 from peerwork.core.tables import Account, LoginAttempt, LoginSession, Membership, Organisation
 from peerwork.core.time import now
+
+pyotp = deferred("pyotp")  # loaded by the first authenticator code made or checked, not at start-up
 
 ISSUER = "peerwork"
 TOTP_PURPOSE = "totp"  # the associated data the secret is encrypted with
@@ -136,7 +136,7 @@ def _matching_step(secret: str, code: str, at: datetime) -> int | None:
     totp = pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS)
     current = _step(at)
     matched = [step for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1)
-               if strings_equal(totp.generate_otp(step), code)]
+               if pyotp.utils.strings_equal(totp.generate_otp(step), code)]
     return max(matched) if matched else None
 
 

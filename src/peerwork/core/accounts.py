@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
 from peerwork.core.db import transaction
+from peerwork.core.lazy import deferred
 from peerwork.core.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
 from peerwork.core import audit
 from peerwork.core.access import ROLES, Principal
@@ -27,7 +25,12 @@ from peerwork.core.tables import Account, ApiToken, LoginAttempt, LoginSession, 
 from peerwork.core.time import now
 
 TOKEN_PREFIX = "pw_"
-_hasher = PasswordHasher()
+argon2 = deferred("argon2")  # loaded by the first password hashed or checked, not at start-up
+
+
+@functools.cache
+def _hasher():
+    return argon2.PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -36,7 +39,7 @@ def _dummy_hash() -> str:
     """What an unknown account's password is verified against, so the timing is the same.
     Made on first use, not at import (hashing takes a third of a second, and most processes
     never sign anyone in)."""
-    return _hasher.hash(secrets.token_urlsafe(16))
+    return _hasher().hash(secrets.token_urlsafe(16))
 
 
 def digest(secret: str) -> str:
@@ -110,7 +113,7 @@ async def create_account(
             account = Account(
                 email=email,
                 display_name=display_name.strip() or email.split("@")[0],
-                password_hash=_hasher.hash(password) if password else None,
+                password_hash=_hasher().hash(password) if password else None,
                 person=person_id,
             )
             await account.save()
@@ -125,7 +128,7 @@ async def create_account(
             ):
                 raise Conflict(f"{email} already has {'/'.join(roles)} in this organisation.")
             if password:
-                account.password_hash = _hasher.hash(password)
+                account.password_hash = _hasher().hash(password)
                 await account.save([Account.password_hash])
         for role in roles:
             already = await Membership.exists().where(
@@ -345,8 +348,8 @@ def password_matches(account: Account | None, password: str) -> bool:
     """Verify against a real hash even when there is no account, so timing says nothing."""
     dummy = _dummy_hash()  # made on the first sign-in whoever it is for, so that one says nothing either
     try:
-        return _hasher.verify(account.password_hash if account and account.password_hash else dummy, password)
-    except (VerificationError, InvalidHashError):
+        return _hasher().verify(account.password_hash if account and account.password_hash else dummy, password)
+    except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
         return False
 
 
@@ -459,5 +462,5 @@ async def sign_out(secret: str) -> None:
 
 async def set_password(account_id: UUID, password: str) -> None:
     check_password(password)
-    await Account.update({Account.password_hash: _hasher.hash(password), Account.password_changed_at: now()}).where(
+    await Account.update({Account.password_hash: _hasher().hash(password), Account.password_changed_at: now()}).where(
         Account.id == account_id)

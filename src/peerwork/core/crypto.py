@@ -19,10 +19,12 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
+from peerwork.core.lazy import deferred
 from peerwork.core.settings import SettingsError, current_settings
+
+# Loaded by the first value sealed or opened, not at start-up.
+aead = deferred("cryptography.hazmat.primitives.ciphers.aead")
+cryptography_exceptions = deferred("cryptography.exceptions")
 
 VERSION = "v1"
 
@@ -81,7 +83,7 @@ def _current() -> tuple[str, dict[str, bytes]]:
 def encrypt(plaintext: str, *, purpose: str) -> str:
     kid, keys = _current()
     nonce = secrets.token_bytes(12)
-    sealed = AESGCM(keys[kid]).encrypt(nonce, plaintext.encode(), purpose.encode())
+    sealed = aead.AESGCM(keys[kid]).encrypt(nonce, plaintext.encode(), purpose.encode())
     return f"{VERSION}.{kid}.{_b64(nonce + sealed)}"
 
 
@@ -92,8 +94,8 @@ def decrypt(value: str, *, purpose: str) -> str:
         raw = _unb64(data)
         if version != VERSION or kid not in keys or len(raw) < 13:
             raise DecryptionFailed("no configured key opens this value")
-        return AESGCM(keys[kid]).decrypt(raw[:12], raw[12:], purpose.encode()).decode()
-    except (ValueError, InvalidTag, binascii.Error) as exc:
+        return aead.AESGCM(keys[kid]).decrypt(raw[:12], raw[12:], purpose.encode()).decode()
+    except (ValueError, cryptography_exceptions.InvalidTag, binascii.Error) as exc:
         raise DecryptionFailed("no configured key opens this value") from exc
 
 

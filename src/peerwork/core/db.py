@@ -29,12 +29,22 @@ _engines: dict[str, Engine] = {}
 _current: Engine | None = None
 
 
+class _PostgresEngine(PostgresEngine):
+    """Piccolo's PostgreSQL engine without the check it makes as it is built: a connection of
+    its own, in an event loop of its own, only to log the server's version (and warn below
+    PostgreSQL 10). Every start builds an engine; the first real query reaches the server anyway
+    and says in one line when it cannot."""
+
+    async def check_version(self) -> None:
+        return None
+
+
 def build_engine(database_url: str) -> Engine:
     if database_url.startswith(("postgresql://", "postgres://")):
         parts = urlsplit(database_url)
         if not parts.path.strip("/"):
             raise ValueError("PEERWORK_DATABASE_URL names no database (postgresql://host/NAME).")
-        return PostgresEngine(config={"dsn": database_url}, log_queries=False)
+        return _PostgresEngine(config={"dsn": database_url}, log_queries=False)
     path = Path(database_url.removeprefix("sqlite:///"))
     path.parent.mkdir(parents=True, exist_ok=True)
     # A generous busy timeout: SQLite has one writer, and others wait for it rather than fail.

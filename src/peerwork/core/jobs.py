@@ -14,17 +14,19 @@ import asyncio
 import logging
 import os
 import socket
+import sys
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Awaitable, Callable
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.base import BaseTrigger
+from typing import TYPE_CHECKING, Awaitable, Callable
 
 from peerwork.core.settings import Settings
 from peerwork.core.tables import ScheduledRun
 from peerwork.core.time import now as current_time
+
+if TYPE_CHECKING:  # APScheduler loads when a scheduler starts, not when a server does
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.base import BaseTrigger
 
 logger = logging.getLogger("peerwork.core.jobs")
 
@@ -89,8 +91,19 @@ async def catch_up(jobs: list[Job], now: datetime | None = None) -> list[str]:
     return ran
 
 
+def __getattr__(name: str):
+    """``AsyncIOScheduler``, imported when a scheduler is first built, not when a server starts."""
+    if name == "AsyncIOScheduler":
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        globals()[name] = AsyncIOScheduler
+        return AsyncIOScheduler
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _build_scheduler(jobs: list[Job]) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(timezone="Europe/London")
+    # Looked up on the module (its __getattr__ above), so APScheduler loads only here.
+    scheduler = sys.modules[__name__].AsyncIOScheduler(timezone="Europe/London")
     for job in jobs:
 
         async def fire(job: Job = job) -> None:
@@ -114,14 +127,23 @@ class JobRunner:
     the runner reconnect and try for the lock again.
     """
 
-    def __init__(self, settings: Settings, jobs: list[Job]) -> None:
+    def __init__(self, settings: Settings, jobs: list[Job] | Callable[[], list[Job]]) -> None:
+        """``jobs`` may be a function giving them: it is called when a scheduler first starts, so
+        an instance that runs none (``PEERWORK_SCHEDULER=false``, or not the lock holder yet)
+        does not load the job modules and APScheduler to start serving."""
         self.settings = settings
-        self.jobs = jobs
+        self._jobs = jobs
         self.scheduler: AsyncIOScheduler | None = None
         self._leader_task: asyncio.Task | None = None
         self._lock_connection = None
         self._wake = asyncio.Event()  # set when the lock connection is lost: check at once
         self._stopping = False
+
+    @property
+    def jobs(self) -> list[Job]:
+        if callable(self._jobs):
+            self._jobs = self._jobs()
+        return self._jobs
 
     @property
     def is_leader(self) -> bool:

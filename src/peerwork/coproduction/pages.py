@@ -13,7 +13,6 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from peerwork.core.errors import DomainError, InvalidInput
-from peerwork.core.tables import Person
 from peerwork.coproduction import activities, participants, payments, policy
 from peerwork.coproduction.money import hours, minutes_from_hours, pence_from_pounds, pounds
 from peerwork.coproduction.schemas import (
@@ -122,17 +121,12 @@ async def correct_line_page(request: Request, line_id: UUID, data: Annotated[dic
     return Redirect(f"/coproduction/activities/{line.activity_id}?done=correction", status_code=303)
 
 
-async def _staff(principal) -> list[dict[str, Any]]:
-    return await Person.select(Person.id, Person.given_name, Person.family_name, Person.employee_number).where(
-        Person.organisation == principal.organisation_id).order_by(Person.family_name).order_by(Person.given_name)
-
-
 @get("/coproduction/policy", include_in_schema=False)
 async def policy_page(request: Request, done: str = "") -> Template:
     principal = signed_in_principal(request)
     return render(request, "coproduction_policy.html", title="Involvement policy",
                   policy=await policy.get_policy(principal), people=await participants.list_participants(principal),
-                  staff=await _staff(principal), notice=NOTICES.get(done), **_context())
+                  staff=await participants.staff_choices(principal), notice=NOTICES.get(done), **_context())
 
 
 @post("/coproduction/policy", include_in_schema=False, status_code=303)

@@ -89,6 +89,12 @@ async def set_preference(principal: Principal, participant_id: UUID, preference:
     return out({**row, "preference": preference})
 
 
+async def staff_choices(principal: Principal) -> list[dict[str, Any]]:
+    """The organisation's staff records, by name, for choosing who took part."""
+    return await Person.select(Person.id, Person.given_name, Person.family_name, Person.employee_number).where(
+        Person.organisation == principal.organisation_id).order_by(Person.family_name).order_by(Person.given_name)
+
+
 async def participant(organisation_id: UUID, participant_id: UUID) -> dict[str, Any]:
     return await one_in_organisation(Participant, organisation_id, participant_id, COLUMNS, "No such participant.")
 

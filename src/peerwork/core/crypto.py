@@ -123,7 +123,7 @@ ENVELOPE = "e1"
 def seal(plaintext: str, *, associated: str) -> str:
     """``plaintext`` sealed under a new data key: ``e1.<kid>.<wrapped key>.<sealed text>``."""
     kid, keys = _current()
-    data_key = AESGCM.generate_key(bit_length=256)
+    data_key = aead.AESGCM.generate_key(bit_length=256)
     return f"{ENVELOPE}.{kid}.{_wrap(keys[kid], data_key, associated)}.{_aead(data_key, plaintext.encode(), associated)}"
 
 
@@ -137,7 +137,7 @@ def open_sealed(value: str, *, associated: str) -> str:
             raise DecryptionFailed("no configured key opens this value")
         data_key = _unaead(keys[kid], wrapped, _wrap_aad(associated))
         return _unaead(data_key, sealed, associated.encode()).decode()
-    except (ValueError, InvalidTag, binascii.Error) as exc:
+    except (ValueError, cryptography_exceptions.InvalidTag, binascii.Error) as exc:
         raise DecryptionFailed("no configured key opens this value") from exc
 
 
@@ -155,7 +155,7 @@ def rewrap_sealed(value: str, *, associated: str) -> str:
         if version != ENVELOPE or old_kid not in keys:
             raise DecryptionFailed("no configured key opens this value")
         data_key = _unaead(keys[old_kid], wrapped, _wrap_aad(associated))
-    except (ValueError, InvalidTag, binascii.Error) as exc:
+    except (ValueError, cryptography_exceptions.InvalidTag, binascii.Error) as exc:
         raise DecryptionFailed("no configured key opens this value") from exc
     return f"{ENVELOPE}.{kid}.{_wrap(keys[kid], data_key, associated)}.{sealed}"
 
@@ -166,16 +166,16 @@ def _wrap_aad(associated: str) -> bytes:
 
 def _wrap(master: bytes, data_key: bytes, associated: str) -> str:
     nonce = secrets.token_bytes(12)
-    return _b64(nonce + AESGCM(master).encrypt(nonce, data_key, _wrap_aad(associated)))
+    return _b64(nonce + aead.AESGCM(master).encrypt(nonce, data_key, _wrap_aad(associated)))
 
 
 def _aead(key: bytes, plaintext: bytes, associated: str) -> str:
     nonce = secrets.token_bytes(12)
-    return _b64(nonce + AESGCM(key).encrypt(nonce, plaintext, associated.encode()))
+    return _b64(nonce + aead.AESGCM(key).encrypt(nonce, plaintext, associated.encode()))
 
 
 def _unaead(key: bytes, data: str, associated: bytes) -> bytes:
     raw = _unb64(data)
     if len(raw) < 13:
         raise ValueError("too short")
-    return AESGCM(key).decrypt(raw[:12], raw[12:], associated)
+    return aead.AESGCM(key).decrypt(raw[:12], raw[12:], associated)

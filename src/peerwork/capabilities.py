@@ -33,6 +33,7 @@ PACKAGES = (
     "networks",
     "training",
     "evaluation",
+    "debrief",
 )
 
 _EXPORTS = {"ROUTES": "controllers", "PAGES": "pages", "JOBS": "jobs", "PROVIDER": "calendar",

@@ -151,6 +151,10 @@ SAMPLE_BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/evaluation/courses/{course_id:uuid}/send"): {"json": {
         "moment": "before", "account_ids": ["00000000-0000-0000-0000-000000000001"], "due_by": "2030-01-01"}},
     ("POST", "/api/v1/evaluation/feedback"): {"json": "FEEDBACK"},
+    ("POST", "/api/v1/debrief/requests"): {"json": {"reason": "difficult_shift"}},
+    ("POST", "/api/v1/debrief/requests/{debrief_id:uuid}/accept"): {"json": {}},
+    ("POST", "/api/v1/debrief/requests/{debrief_id:uuid}/cancel"): {},
+    ("POST", "/api/v1/debrief/rota"): {"json": "ROTA"},
 }
 
 
@@ -210,6 +214,15 @@ async def _training(north, lead, psw) -> dict:
     return {"run_id": run.id, "request_id": request.id}
 
 
+async def _debrief(lead, psw) -> dict:
+    from peerwork.debrief import asking, rota
+    from peerwork.debrief.schemas import RequestIn, RotaIn
+
+    entry = await rota.add(lead.principal, RotaIn(day=rota.today(), account_id=lead.principal.account_id))
+    asked = await asking.ask(psw.principal, RequestIn(reason="incident", note="North only"))
+    return {"debrief_id": asked.id, "rota_id": entry.id}
+
+
 @pytest.fixture
 async def world():
     """North owns one of everything; south is the caller from another organisation."""
@@ -247,6 +260,7 @@ async def world():
         **await _recruitment(north, lead, supervisor),
         **await _network(north_admin, psw),
         **await _training(north, lead, psw),
+        **await _debrief(lead, psw),
         "questionnaire_id": (await questionnaires.create_questionnaire(lead.principal, QuestionnaireIn(
             title="North only", items=[ItemIn(kind="likert", text="I feel confident")]))).id,
     }
@@ -282,6 +296,7 @@ def request_kwargs(method: str, path: str, person_id, account_id=None, questionn
         "EVALUATION": {"questionnaire_id": str(questionnaire_id or uuid.uuid4())},
         "FEEDBACK": {"questionnaire_id": str(questionnaire_id or uuid.uuid4()), "context": "supervision",
                      "answers": [{"item": "x", "score": 3}]},
+        "ROTA": {"day": date.today().isoformat(), "account_id": account},
     }
     if isinstance(sample.get("json"), str):
         return {"json": bodies[sample["json"]]}
@@ -295,6 +310,7 @@ ANY_IDS = {name: uuid.uuid4() for name in (
     "network_slug", "network_invitation_id", "organisation_slug", "lead_id", "reference_key",
     "run_id", "request_id",
     "network_slug", "network_invitation_id", "organisation_slug", "lead_id", "reference_key", "questionnaire_id",
+    "debrief_id", "rota_id",
 )}
 
 

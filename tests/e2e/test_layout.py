@@ -209,6 +209,12 @@ def _make(live: LiveServer, mailbox: SmtpServer, page: Page) -> Made:
         "supervisor_id": supervisor["id"], "supervisee_id": psw["id"], "start_date": date.today().isoformat()})
     made.values["agreement_id"] = agreement["id"]
 
+    # A debrief request, asked by a peer worker (the admin holds no peer role).
+    out = _peerwork(live.env, "users", "create", "--org", ORG, "--email", _address("asker"), "--role", "psw")
+    lines = [line.strip() for line in out.splitlines() if line.strip()]
+    asker = lines[next(i for i, line in enumerate(lines) if line.startswith("API token")) + 1]
+    made.values["debrief_id"] = _api(live, asker, "POST", "/api/v1/debrief/requests", {"reason": "incident"})["id"]
+
     invited = _address("invited")
     _api(live, admin, "POST", "/api/v1/invitations", {"email": invited, "role": "psw"})
     forgetful = account("psw", password=secrets.token_urlsafe(18))["email"]

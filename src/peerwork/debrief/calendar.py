@@ -11,7 +11,7 @@ from uuid import UUID
 from peerwork.calendar import delivery, ical
 from peerwork.calendar.providers import CalendarProvider, FingerprintPart
 from peerwork.community.calendar_choice import calendar_delivery
-from peerwork.debrief.notify import calendar_event
+from peerwork.debrief.notify import calendar_event, choice_changed
 from peerwork.debrief.tables import DebriefRequest
 
 
@@ -43,4 +43,5 @@ PROVIDER = CalendarProvider(
                         "SELECT COUNT(*) FROM debrief_request WHERE (requester = {account} AND requester_invite "
                         "IS NOT NULL) OR (accepted_by = {account} AND accepter_invite IS NOT NULL)"),
     ),
+    choice_changed=choice_changed,
 )

@@ -12,13 +12,13 @@ from email.utils import parseaddr
 from typing import Any
 from uuid import UUID
 
-from peerwork.calendar import ical
+from peerwork.calendar import delivery, ical
 from peerwork.calendar.feeds import forget_fingerprints
-from peerwork.community.calendar_choice import next_copy
+from peerwork.community.calendar_choice import has_live_feed, next_copy
 from peerwork.core.mail.outbox import enqueue
 from peerwork.core.settings import current_settings
 from peerwork.core.tables import Account, Organisation
-from peerwork.core.time import when
+from peerwork.core.time import now, when
 from peerwork.debrief.tables import DebriefRequest
 
 SUMMARY = "Debrief"
@@ -70,13 +70,10 @@ async def _organisation_name(organisation_id: UUID) -> str:
     return row["name"] if row else "peerwork"
 
 
-async def _slot_mail(r: dict[str, Any], account: dict[str, Any], method: str, opening: str, column: Any) -> None:
-    """One email about the slot to one of the two people, with an invite where their choice
-    of invites or feed says so; their copy's new state is written to ``column``."""
-    state = r[column._meta.name]
-    sent, new_state, line = await next_copy(account["id"], method, state)
-    if new_state != state:
-        await DebriefRequest.update({column: new_state}).where(DebriefRequest.id == r["id"])
+async def _mail(r: dict[str, Any], account: dict[str, Any], sent: str | None, subject: str, text: str,
+                occasion: str) -> None:
+    """One email about the slot to one of the two people, with the invite ``sent`` (REQUEST or
+    CANCEL) when not None."""
     calendar = None
     if sent is not None:
         organizer = ical.Person(email=parseaddr(current_settings().mail_from)[1],
@@ -85,14 +82,32 @@ async def _slot_mail(r: dict[str, Any], account: dict[str, Any], method: str, op
         event = calendar_event(r, cancelled=sent == "CANCEL")
         calendar = (sent, ical.invite(sent, event, organizer=organizer, attendee=attendee,
                                       partstat="DECLINED" if sent == "CANCEL" else "ACCEPTED"))
-    text = f"{opening} {line}" if line else opening
     await enqueue(
         to_address=account["email"], to_name=account["display_name"],
-        subject=f"{'Debrief cancelled' if method == 'CANCEL' else 'Debrief arranged'}: {when(r['slot_start'], r['slot_end'])}",
+        subject=f"{subject}: {when(r['slot_start'], r['slot_end'])}",
         body_text=(f"Hello {account['display_name']},\n\n{text}\n\n{SUMMARY}\n{when(r['slot_start'], r['slot_end'])}\n\n"
                    f"See it: {request_url(r['id'])}\n"),
         calendar=calendar, organisation_id=r["organisation"],
-        dedupe_key=f"debrief:{r['id']}:{r['sequence']}:{method}:{account['id']}")
+        dedupe_key=f"debrief:{r['id']}:{r['sequence']}:{occasion}:{account['id']}")
+
+
+def _copy_column(r: dict[str, Any], account_id: UUID) -> Any:
+    return DebriefRequest.requester_invite if r["requester"] == account_id else DebriefRequest.accepter_invite
+
+
+async def _set_copy(r: dict[str, Any], column: Any, state: str | None) -> None:
+    if r[column._meta.name] != state:
+        await DebriefRequest.update({column: state}).where(DebriefRequest.id == r["id"])
+
+
+async def _slot_mail(r: dict[str, Any], account: dict[str, Any], method: str, opening: str) -> None:
+    """Tell one of the two people the slot was arranged or called off; the invite goes where
+    their choice of invites or feed says, and their copy's new state is kept."""
+    column = _copy_column(r, account["id"])
+    sent, new_state, line = await next_copy(account["id"], method, r[column._meta.name])
+    await _set_copy(r, column, new_state)
+    subject = "Debrief cancelled" if method == "CANCEL" else "Debrief arranged"
+    await _mail(r, account, sent, subject, f"{opening} {line}" if line else opening, method)
 
 
 async def slot_changed(r: dict[str, Any], method: str) -> None:
@@ -105,10 +120,37 @@ async def slot_changed(r: dict[str, Any], method: str) -> None:
     else:
         openings = {r["requester"]: "You cancelled your debrief.",
                     r["accepted_by"]: "The colleague who asked for this debrief cancelled it. Thank you for taking it."}
-    columns = {r["requester"]: DebriefRequest.requester_invite, r["accepted_by"]: DebriefRequest.accepter_invite}
     for account_id, opening in openings.items():
         if account_id in accounts:
-            await _slot_mail(r, accounts[account_id], method, opening, columns[account_id])
+            await _slot_mail(r, accounts[account_id], method, opening)
+
+
+async def choice_changed(account_id: UUID, mode: str) -> int:
+    """The person chose another way for calendar items to reach them: move each coming slot of
+    theirs there at once, with an email (a CANCEL for an invite now in the feed, a fresh REQUEST
+    for one now sent as an invite), so none is left in both places or in neither."""
+    live = await has_live_feed(account_id)
+    rows = await DebriefRequest.select().where(
+        ((DebriefRequest.requester == account_id) | (DebriefRequest.accepted_by == account_id))
+        & (DebriefRequest.status == "accepted") & (DebriefRequest.slot_end > now()))
+    accounts = await _accounts([account_id])
+    moved = 0
+    for r in rows:
+        column = _copy_column(r, account_id)
+        sent, new_state = delivery.on_choice_changed(mode, has_live_feed=live, state=r[column._meta.name])
+        if sent is not None and accounts:
+            await DebriefRequest.update({DebriefRequest.sequence: DebriefRequest.sequence + 1,
+                                         DebriefRequest.updated_at: now()}).where(DebriefRequest.id == r["id"])
+            r = await DebriefRequest.select().where(DebriefRequest.id == r["id"]).first()
+            text = ("You asked for your calendar items as invites. The calendar invite is attached." if sent == "REQUEST"
+                    else "You asked for your calendar items in your peerwork calendar feed, which shows this one now. "
+                         "The calendar invite attached removes the copy the earlier invite made.")
+            await _mail(r, accounts[0], sent, "Debrief moved in your calendar", text, f"choice-{sent}")
+            moved += 1
+        await _set_copy(r, column, new_state)
+    if rows:
+        forget_fingerprints()
+    return moved
 
 
 async def nobody_free(r: dict[str, Any]) -> None:

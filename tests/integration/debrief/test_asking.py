@@ -124,3 +124,17 @@ async def test_bad_input_is_a_problem_not_a_500(client):
     # The asker cannot take their own request.
     response = await client.post(f"{API}/requests/{made.id}/accept", headers=team.asker.headers, json={})
     assert response.status_code in (403, 404)
+
+
+async def test_the_home_page_tells_todays_debriefers_a_colleague_is_waiting_and_nobody_else():
+    from peerwork.debrief.todo import todo
+
+    team = await make_team()
+    made = await ask(team.asker)
+    [item] = await todo(team.debriefers[0].principal)
+    assert item.kind == "debrief.waiting" and item.priority == "urgent" and item.href == "/debrief"
+    assert "colleague" in item.title and "asker" not in item.title
+    for person in (team.asker, team.bystander, team.tomorrow, team.lead):
+        assert await todo(person.principal) == []
+    await taking.accept(team.debriefers[1].principal, made.id, AcceptIn())
+    assert await todo(team.debriefers[0].principal) == []

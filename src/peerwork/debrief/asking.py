@@ -60,6 +60,8 @@ async def cancel(principal: Principal, request_id: UUID) -> RequestOut:
     await views.view(principal, row)  # NotFound unless the caller may see it
     if row["requester"] != principal.account_id:
         raise PermissionDenied("Only the colleague who asked can cancel a debrief request.")
+    if row["slot_end"] is not None and row["slot_end"] <= now():
+        raise Conflict("This debrief has already taken place.")
     async with transaction():
         moved = await DebriefRequest.update({
             DebriefRequest.status: "cancelled", DebriefRequest.closed_at: now(), DebriefRequest.updated_at: now(),

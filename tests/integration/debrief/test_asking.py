@@ -106,6 +106,16 @@ async def test_the_asker_cancels_and_a_taken_slot_leaves_both_calendars():
     assert told[-1]["subject"].startswith("Debrief cancelled") and NOTE not in told[-1]["body_text"]
     with pytest.raises(Conflict):
         await taking.accept(team.debriefers[1].principal, made.id, AcceptIn())
+    # A debrief that has taken place stays in the record: it cannot be cancelled afterwards.
+    from datetime import timedelta
+    from peerwork.core.time import now
+    from peerwork.debrief.tables import DebriefRequest
+    held = await ask(team.asker)
+    await taking.accept(debriefer.principal, held.id, AcceptIn())
+    await DebriefRequest.update({DebriefRequest.slot_end: now() - timedelta(minutes=1)}).where(
+        DebriefRequest.id == held.id)
+    with pytest.raises(Conflict):
+        await asking.cancel(team.asker.principal, held.id)
 
 
 async def test_bad_input_is_a_problem_not_a_500(client):

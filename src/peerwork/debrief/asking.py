@@ -11,7 +11,7 @@ from uuid import UUID
 from peerwork.core import audit
 from peerwork.core.access import Principal
 from peerwork.core.db import transaction
-from peerwork.core.errors import Conflict, PermissionDenied
+from peerwork.core.errors import Conflict, PermissionDenied, is_unique_violation
 from peerwork.core.time import now
 from peerwork.debrief import notify, rota, views
 from peerwork.debrief.schemas import RequestIn, RequestOut
@@ -20,18 +20,39 @@ from peerwork.debrief.tables import DebriefRequest
 OPEN_OR_TAKEN = ["open", "accepted"]
 
 
+async def _waiting(principal: Principal, day) -> RequestOut | None:
+    row = await DebriefRequest.select().where(
+        (DebriefRequest.organisation == principal.organisation_id)
+        & (DebriefRequest.requester == principal.account_id) & (DebriefRequest.status == "open")
+        & (DebriefRequest.day == day)).first()
+    if row is None:
+        return None
+    out = await views.full(principal, row)
+    out.debriefers_told = 0
+    return out
+
+
 async def ask(principal: Principal, data: RequestIn) -> RequestOut:
     principal.require("debrief:ask")
     day = rota.today()
+    try:
+        return await _ask(principal, data, day)
+    except Exception as exc:
+        # The same person asking at the same moment elsewhere: one waiting request per day
+        # (a unique index); this answer is that request.
+        if not is_unique_violation(exc):
+            raise
+        waiting = await _waiting(principal, day)
+        if waiting is None:
+            raise
+        return waiting
+
+
+async def _ask(principal: Principal, data: RequestIn, day) -> RequestOut:
     async with transaction():
-        waiting = await DebriefRequest.select().where(
-            (DebriefRequest.organisation == principal.organisation_id)
-            & (DebriefRequest.requester == principal.account_id) & (DebriefRequest.status == "open")
-            & (DebriefRequest.day == day)).first()
+        waiting = await _waiting(principal, day)
         if waiting is not None:
-            out = await views.full(principal, waiting)
-            out.debriefers_told = 0
-            return out
+            return waiting
         made = DebriefRequest(organisation=principal.organisation_id, requester=principal.account_id, day=day,
                               reason=data.reason, note=data.note.strip())
         await made.save()

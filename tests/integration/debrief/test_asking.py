@@ -53,6 +53,18 @@ async def test_asking_twice_while_waiting_is_one_request_and_nobody_on_call_is_s
     assert await OutboxMessage.count() == 0
 
 
+async def test_a_double_click_at_the_same_moment_is_one_request_and_one_email_each():
+    import asyncio
+
+    from peerwork.debrief.tables import DebriefRequest
+
+    team = await make_team()
+    answers = await asyncio.gather(*(ask(team.asker) for _ in range(6)))
+    assert len({a.id for a in answers}) == 1
+    assert await DebriefRequest.count() == 1
+    assert sorted(m["to_address"] for m in await OutboxMessage.select()) == sorted(d.email for d in team.debriefers)
+
+
 async def test_what_was_asked_is_only_the_askers_and_the_takers(client):
     team = await make_team()
     made = await ask(team.asker)

@@ -35,6 +35,7 @@ PACKAGES = (
     "evaluation",
     "wellbeing",
     "coproduction",
+    "debrief",
 )
 
 _EXPORTS = {"ROUTES": "controllers", "PAGES": "pages", "JOBS": "jobs", "PROVIDER": "calendar",

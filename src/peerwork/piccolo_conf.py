@@ -7,4 +7,4 @@ from peerwork.core.settings import load_settings
 
 DB = engine_for(load_settings().database_url)
 
-APP_REGISTRY = AppRegistry(apps=["peerwork.workforce.piccolo_app", "peerwork.community.piccolo_app", "peerwork.supervision.piccolo_app", "peerwork.recruitment.piccolo_app", "peerwork.networks.piccolo_app", "peerwork.training.piccolo_app", "peerwork.evaluation.piccolo_app", "peerwork.wellbeing.piccolo_app", "peerwork.coproduction.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=["peerwork.workforce.piccolo_app", "peerwork.community.piccolo_app", "peerwork.supervision.piccolo_app", "peerwork.recruitment.piccolo_app", "peerwork.networks.piccolo_app", "peerwork.training.piccolo_app", "peerwork.evaluation.piccolo_app", "peerwork.wellbeing.piccolo_app", "peerwork.coproduction.piccolo_app", "peerwork.debrief.piccolo_app"])

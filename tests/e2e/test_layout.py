@@ -217,6 +217,12 @@ def _make(live: LiveServer, mailbox: SmtpServer, page: Page) -> Made:
     # The admin's own wellness plan: the read-only page of a plan, as its owner sees it.
     made.values["document_id"] = _api(live, admin, "PUT", "/api/v1/wellbeing/plan", {"what_helps": "A walk"})["id"]
 
+    # A debrief request, asked by a peer worker (the admin holds no peer role).
+    out = _peerwork(live.env, "users", "create", "--org", ORG, "--email", _address("asker"), "--role", "psw")
+    lines = [line.strip() for line in out.splitlines() if line.strip()]
+    asker = lines[next(i for i, line in enumerate(lines) if line.startswith("API token")) + 1]
+    made.values["debrief_id"] = _api(live, asker, "POST", "/api/v1/debrief/requests", {"reason": "incident"})["id"]
+
     invited = _address("invited")
     _api(live, admin, "POST", "/api/v1/invitations", {"email": invited, "role": "psw"})
     forgetful = account("psw", password=secrets.token_urlsafe(18))["email"]

@@ -159,6 +159,10 @@ SAMPLE_BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/wellbeing/documents/{document_id:uuid}/shares"): {"json": {"email": "psw@north.example"}},
     ("POST", "/api/v1/wellbeing/check-ins"): {"json": {"need": "rest"}},
     **COPRODUCTION_SAMPLES,
+    ("POST", "/api/v1/debrief/requests"): {"json": {"reason": "difficult_shift"}},
+    ("POST", "/api/v1/debrief/requests/{debrief_id:uuid}/accept"): {"json": {}},
+    ("POST", "/api/v1/debrief/requests/{debrief_id:uuid}/cancel"): {},
+    ("POST", "/api/v1/debrief/rota"): {"json": "ROTA"},
 }
 
 
@@ -218,6 +222,15 @@ async def _training(north, lead, psw) -> dict:
     return {"run_id": run.id, "request_id": request.id}
 
 
+async def _debrief(lead, psw) -> dict:
+    from peerwork.debrief import asking, rota
+    from peerwork.debrief.schemas import RequestIn, RotaIn
+
+    entry = await rota.add(lead.principal, RotaIn(day=rota.today(), account_id=lead.principal.account_id))
+    asked = await asking.ask(psw.principal, RequestIn(reason="incident", note="North only"))
+    return {"debrief_id": asked.id, "rota_id": entry.id}
+
+
 @pytest.fixture
 async def world():
     """North owns one of everything; south is the caller from another organisation."""
@@ -256,6 +269,7 @@ async def world():
         **await _network(north_admin, psw),
         **await _training(north, lead, psw),
         **await coproduction_ids(north, north_admin),
+        **await _debrief(lead, psw),
         "questionnaire_id": (await questionnaires.create_questionnaire(lead.principal, QuestionnaireIn(
             title="North only", items=[ItemIn(kind="likert", text="I feel confident")]))).id,
         "document_id": (await wellbeing_documents.save(psw.principal, "plan", PlanIn(what_helps="North only"))).id,
@@ -292,6 +306,7 @@ def request_kwargs(method: str, path: str, person_id, account_id=None, questionn
         "EVALUATION": {"questionnaire_id": str(questionnaire_id or uuid.uuid4())},
         "FEEDBACK": {"questionnaire_id": str(questionnaire_id or uuid.uuid4()), "context": "supervision",
                      "answers": [{"item": "x", "score": 3}]},
+        "ROTA": {"day": date.today().isoformat(), "account_id": account},
     }
     if isinstance(sample.get("json"), str):
         return {"json": bodies[sample["json"]]}
@@ -306,6 +321,7 @@ ANY_IDS = {name: uuid.uuid4() for name in (
     "run_id", "request_id", "activity_id", "line_id", "participant_id",
     "network_slug", "network_invitation_id", "organisation_slug", "lead_id", "reference_key", "questionnaire_id",
     "document_id",
+    "debrief_id", "rota_id",
 )}
 
 

@@ -28,7 +28,7 @@ def test_every_package_with_routes_pages_jobs_or_calendar_events_is_composed():
 
 def test_every_calendar_module_gives_a_provider_with_a_fingerprint():
     providers = capabilities.calendar_providers()
-    assert {p.name for p in providers} == {"community", "supervision", "recruitment"}
+    assert {p.name for p in providers} == {"community", "supervision", "recruitment", "debrief"}
     for provider in providers:
         assert isinstance(provider, CalendarProvider)
         assert provider.fingerprint or provider.organisation_fingerprint

@@ -98,6 +98,13 @@ RIGHTS: dict[str, frozenset[str]] = {
     "coproduction:manage": frozenset({"admin", "hr"}),
     "coproduction:finance": frozenset({"admin", "hr"}),
     "coproduction:mine": _EVERYONE,
+    # Debrief on request: peer workers ask; the same people may be on the daily rota and take
+    # one (on call that day, checked in the service); peer leads keep the rota; figures carry
+    # no names and suppress counts under 5. What was asked is only the asker's and the taker's.
+    "debrief:ask": frozenset({"psw", "peer_lead", "supervisor"}),
+    "debrief:give": frozenset({"psw", "peer_lead", "supervisor"}),
+    "debrief:rota": frozenset({"admin", "peer_lead"}),
+    "debrief:figures": frozenset({"admin", "hr", "peer_lead"}),
 }
 
 

@@ -42,6 +42,7 @@ NAV = [  # (path, label, right needed — or any one of several — or None for 
     ("/networks", "Networks", ("network:read", "network:share")),
     ("/recruitment", "Recruitment", "recruitment:panel"),
     ("/evaluation", "Course evaluation", "training:lead"),
+    ("/debrief", "Debrief", ("debrief:ask", "debrief:rota", "debrief:figures")),
     ("/import", "Import staff records", "assignments:import"),
     ("/invitations", "Invitations", "accounts:invite"),
     ("/admin/sso", "Single sign-on", "accounts:write"),

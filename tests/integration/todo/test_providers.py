@@ -52,7 +52,8 @@ def test_every_todo_module_is_collected_and_every_provider_is_a_callable():
     names = {p.__module__ for p in capabilities.todo_providers()}
     assert names == {"peerwork.workforce.todo", "peerwork.retention.todo", "peerwork.cpd.todo",
                      "peerwork.pairing.todo", "peerwork.supervision.todo", "peerwork.community.todo",
-                     "peerwork.training.todo", "peerwork.coproduction.todo"}
+                     "peerwork.training.todo", "peerwork.coproduction.todo",
+                     "peerwork.debrief.todo"}
     assert {p.__module__ for p in capabilities.person_providers()} == {
         "peerwork.workforce.todo", "peerwork.cpd.todo", "peerwork.pairing.todo", "peerwork.supervision.todo"}
 

@@ -11,7 +11,7 @@ from uuid import UUID
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
-from peerwork.core.time import LONDON, now
+from peerwork.core.time import in_london, now
 from peerwork.debrief import asking, figures, rota, taking, views
 from peerwork.debrief.notify import OTHER_SUPPORT
 from peerwork.debrief.schemas import REASONS, AcceptIn, RequestIn, RotaIn
@@ -28,12 +28,8 @@ STATUS_LABELS = {"open": "Waiting for a debriefer", "accepted": "Taken", "cancel
                  "expired": "Closed: nobody was free"}
 
 
-def _local(moment):
-    return moment.astimezone(LONDON)
-
-
 def _context(**extra: Any) -> dict[str, Any]:
-    return {"local": _local, "reasons": REASONS, "status_labels": STATUS_LABELS, "other_support": OTHER_SUPPORT,
+    return {"local": in_london, "reasons": REASONS, "status_labels": STATUS_LABELS, "other_support": OTHER_SUPPORT,
             **extra}
 
 
@@ -68,7 +64,7 @@ async def debrief_page(request: Request) -> Template:
 async def request_page(request: Request, debrief_id: UUID, done: str = "") -> Template:
     principal = signed_in_principal(request)
     shown = await views.get(principal, debrief_id)
-    start = taking.next_quarter(now()).astimezone(LONDON)
+    start = in_london(taking.next_quarter(now()))
     return render(request, "debrief_request.html", title="Debrief request", r=shown, notice=NOTICES.get(done),
                   start=start, **_context())
 

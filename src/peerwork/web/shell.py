@@ -42,6 +42,8 @@ NAV = [  # (path, label, right needed — or any one of several — or None for 
     ("/networks", "Networks", ("network:read", "network:share")),
     ("/recruitment", "Recruitment", "recruitment:panel"),
     ("/evaluation", "Course evaluation", "training:lead"),
+    ("/coproduction", "Co-production", "coproduction:manage"),
+    ("/coproduction/mine", "My involvement", "coproduction:mine"),
     ("/debrief", "Debrief", ("debrief:ask", "debrief:rota", "debrief:figures")),
     ("/import", "Import staff records", "assignments:import"),
     ("/invitations", "Invitations", "accounts:invite"),

@@ -11,7 +11,7 @@ import asyncio
 import os
 import re
 from pathlib import Path
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,7 +27,8 @@ from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType  # noqa: E402
 from piccolo.columns.defaults.base import Default  # noqa: E402
 from piccolo.table import Table  # noqa: E402
-from piccolo.utils.sql_values import convert_to_sql_value  # noqa: E402
+from piccolo.columns.column_types import JSON, JSONB  # noqa: E402
+from piccolo.utils.encoding import dump_json  # noqa: E402
 
 _engines: dict[str, Engine] = {}
 _current: Engine | None = None
@@ -144,13 +145,14 @@ _MAX_PARAMETERS = 32767
 
 async def insert_rows(table: type[Table], rows: Sequence[Mapping[str, Any]], *,
                       skip_conflicts_on: str | None = None) -> int:
-    """Write many rows of ``table``, each a dict of column name to value, as ``table.insert``
-    would (a column not given takes its default, a dict for a JSON column is stored as its JSON)
-    but without building Piccolo's SQL value by value: on PostgreSQL by COPY, on SQLite by one
-    prepared INSERT run for every row. With ``skip_conflicts_on`` (a unique column) a row whose
-    value is already there is skipped, as ``ON CONFLICT DO NOTHING`` (PostgreSQL then uses
-    multi-row INSERTs, since COPY cannot skip). Joins the caller's transaction (opens one
-    otherwise), so a failure leaves none of the rows. Returns how many rows were written."""
+    """Write many rows of ``table``, each a dict of column name to plain value (a UUID, not a
+    row object), as ``table.insert`` would (a column not given takes its default, a dict for a
+    JSON column is stored as its JSON) but without Piccolo building its SQL value by value:
+    on PostgreSQL by COPY, on SQLite by one prepared INSERT run for every row. With
+    ``skip_conflicts_on`` (a unique column) a row whose value is already there is skipped, as
+    ``ON CONFLICT DO NOTHING`` (PostgreSQL then uses multi-row INSERTs: COPY cannot skip).
+    Joins the caller's transaction (opens one otherwise), so a failure leaves none of the rows.
+    Returns how many rows were written."""
     if not rows:
         return 0
     columns = table._meta.columns
@@ -158,21 +160,31 @@ async def insert_rows(table: type[Table], rows: Sequence[Mapping[str, Any]], *,
     for row in rows:
         if unknown := row.keys() - known:
             raise ValueError(f"{table._meta.tablename} has no column {', '.join(sorted(unknown))}")
-    records = [tuple(_value(c, row) for c in columns) for row in rows]
+    values = [_values_of(c) for c in columns]
+    records = [tuple(value(row) for value in values) for row in rows]
     names = [c._meta.db_column_name for c in columns]
     async with transaction():
         return await insert_records(table._meta.tablename, names, records, skip_conflicts_on=skip_conflicts_on)
 
 
-def _value(column: Any, row: Mapping[str, Any]) -> Any:
-    name = column._meta.name
-    if name in row:
-        value = row[name]
+def _values_of(column: Any) -> Callable[[Mapping[str, Any]], Any]:
+    """How to read one column's database value from a row: its value there, else its default
+    (made anew per row where Piccolo does, such as a new UUID or now), JSON as its text."""
+    name, default = column._meta.name, getattr(column, "default", ...)
+    if isinstance(default, Default):
+        fill = default.python
+    elif callable(default):
+        fill = default
     else:
-        value = column.get_default_value()
-        if isinstance(value, Default):  # a default made per row, such as a new UUID or now
-            value = value.python()
-    return convert_to_sql_value(value=value, column=column)
+        constant = column.get_default_value()
+        fill = lambda: constant  # noqa: E731
+
+    def value(row: Mapping[str, Any]) -> Any:
+        return row[name] if name in row else fill()
+
+    if not isinstance(column, (JSON, JSONB)):
+        return value
+    return lambda row: v if (v := value(row)) is None or isinstance(v, str) else dump_json(v)
 
 
 async def insert_records(table: str, columns: Sequence[str], records: Sequence[tuple], *,

@@ -158,15 +158,30 @@ async def test_a_batch_that_fails_part_way_leaves_nothing_of_itself_and_keeps_th
         "e0@north.example", "e1@north.example"}
 
 
-async def test_two_bulk_invites_at_once_never_invite_a_person_twice():
+async def test_two_bulk_invites_at_once_never_invite_a_person_twice(monkeypatch):
     org = await make_org()
     hr = await make_user(org, "hr")
     admin = await make_user(org, "admin")
     await in_post(org, 30)
+    # Each waits, once it knows whom to invite, until the other knows too: both then write the
+    # same 30 people, the worst overlap two clicks can have.
+    found, both_found = [], asyncio.Event()
+    real = invitations.uninvited_people
+
+    async def then_wait(*args):
+        people = await real(*args)
+        found.append(len(people))
+        if len(found) == 2:
+            both_found.set()
+        await both_found.wait()
+        return people
+
+    monkeypatch.setattr(invitations, "uninvited_people", then_wait)
     outcomes = await asyncio.gather(invitations.invite_everyone_in_lived_experience_roles(hr.principal),
                                     invitations.invite_everyone_in_lived_experience_roles(admin.principal),
                                     return_exceptions=True)
     # Both found the same 30 people; whichever wrote second is refused by the unique email.
+    assert found == [30, 30] and sum(isinstance(o, Exception) for o in outcomes) == 1, outcomes
     assert sum(getattr(o, "invited", 0) for o in outcomes) == 30, outcomes
     assert await invited_rows() == (30, 30, 30, 30, 30)
     again = await invitations.invite_everyone_in_lived_experience_roles(hr.principal)

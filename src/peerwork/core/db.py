@@ -11,6 +11,7 @@ import asyncio
 import os
 import re
 from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +25,10 @@ from piccolo.conf.apps import Finder  # noqa: E402
 from piccolo.engine.base import Engine  # noqa: E402
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType  # noqa: E402
+from piccolo.columns.defaults.base import Default  # noqa: E402
+from piccolo.table import Table  # noqa: E402
+from piccolo.columns.column_types import JSON, JSONB  # noqa: E402
+from piccolo.utils.encoding import dump_json  # noqa: E402
 
 _engines: dict[str, Engine] = {}
 _current: Engine | None = None
@@ -140,3 +145,83 @@ def named(sql: str, **values: Any) -> tuple[str, list[Any]]:
     (``{}``) and its parameters in order: a name used twice is bound twice."""
     params = [values[name] for name in _NAMED.findall(sql)]
     return _NAMED.sub("{}", sql), params
+
+
+# --- many rows at once ----------------------------------------------------------------------------
+
+# PostgreSQL binds at most 32,767 parameters in one statement.
+_MAX_PARAMETERS = 32767
+
+
+async def insert_rows(table: type[Table], rows: Sequence[Mapping[str, Any]], *,
+                      skip_conflicts_on: str | None = None) -> int:
+    """Write many rows of ``table``, each a dict of column name to plain value (a UUID, not a
+    row object), as ``table.insert`` would (a column not given takes its default, a dict for a
+    JSON column is stored as its JSON) but without Piccolo building its SQL value by value:
+    on PostgreSQL by COPY, on SQLite by one prepared INSERT run for every row. With
+    ``skip_conflicts_on`` (a unique column) a row whose value is already there is skipped, as
+    ``ON CONFLICT DO NOTHING`` (PostgreSQL then uses multi-row INSERTs: COPY cannot skip).
+    Joins the caller's transaction (opens one otherwise), so a failure leaves none of the rows.
+    Returns how many rows were written."""
+    if not rows:
+        return 0
+    columns = table._meta.columns
+    known = {c._meta.name for c in columns}
+    for row in rows:
+        if unknown := row.keys() - known:
+            raise ValueError(f"{table._meta.tablename} has no column {', '.join(sorted(unknown))}")
+    values = [_values_of(c) for c in columns]
+    records = [tuple(value(row) for value in values) for row in rows]
+    names = [c._meta.db_column_name for c in columns]
+    async with transaction():
+        return await insert_records(table._meta.tablename, names, records, skip_conflicts_on=skip_conflicts_on)
+
+
+def _values_of(column: Any) -> Callable[[Mapping[str, Any]], Any]:
+    """How to read one column's database value from a row: its value there, else its default
+    (made anew per row where Piccolo does, such as a new UUID or now), JSON as its text."""
+    name, default = column._meta.name, getattr(column, "default", ...)
+    if isinstance(default, Default):
+        fill = default.python
+    elif callable(default):
+        fill = default
+    else:
+        constant = column.get_default_value()
+        fill = lambda: constant  # noqa: E731
+
+    def value(row: Mapping[str, Any]) -> Any:
+        return row[name] if name in row else fill()
+
+    if not isinstance(column, (JSON, JSONB)):
+        return value
+    return lambda row: v if (v := value(row)) is None or isinstance(v, str) else dump_json(v)
+
+
+async def insert_records(table: str, columns: Sequence[str], records: Sequence[tuple], *,
+                         skip_conflicts_on: str | None = None) -> int:
+    """The raw form of :func:`insert_rows`: ``records`` are tuples of database values in the
+    order of ``columns``. Must run inside :func:`transaction`."""
+    if not records:
+        return 0
+    engine = current_engine()
+    connection = engine.current_transaction.get().connection
+    listed = ", ".join(f'"{c}"' for c in columns)
+    skip = f' ON CONFLICT ("{skip_conflicts_on}") DO NOTHING' if skip_conflicts_on else ""
+    if not is_postgres(engine):
+        before = connection.total_changes
+        marks = ", ".join("?" for _ in columns)
+        await connection.executemany(f'INSERT INTO "{table}" ({listed}) VALUES ({marks}){skip}', records)
+        return connection.total_changes - before
+    if not skip:
+        await connection.copy_records_to_table(table, records=records, columns=list(columns))
+        return len(records)
+    written, width = 0, len(columns)
+    step = _MAX_PARAMETERS // width
+    for start in range(0, len(records), step):
+        chunk = records[start:start + step]
+        places = ", ".join("(" + ", ".join(f"${i * width + j + 1}" for j in range(width)) + ")"
+                           for i in range(len(chunk)))
+        status = await connection.execute(f'INSERT INTO "{table}" ({listed}) VALUES {places}{skip}',
+                                          *(v for record in chunk for v in record))
+        written += int(status.rsplit(" ", 1)[1])  # "INSERT 0 <rows>"
+    return written

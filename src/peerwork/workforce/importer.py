@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any, BinaryIO, Callable
 from uuid import UUID
 
-from peerwork.core.db import current_engine, is_postgres, transaction
+from peerwork.core.db import current_engine, insert_records, is_postgres, transaction
 from peerwork.core import audit
 from peerwork.core.access import Principal
 from peerwork.workforce.csv_rows import AssignmentRow, ImportReport, RowProblem, parse_assignments
@@ -236,11 +236,10 @@ async def _write(organisation_id: UUID, plan: _Plan, progress: Progress | None) 
 
 
 class _PostgresWriter:
-    """COPY for speed: the same path PostgreSQL's own bulk loads take."""
+    """COPY for speed (core.db.insert_records): the path PostgreSQL's own bulk loads take."""
 
     async def insert(self, connection: Any, table: str, columns: tuple[str, ...], rows: list) -> None:
-        if rows:
-            await connection.copy_records_to_table(table, records=rows, columns=list(columns))
+        await insert_records(table, columns, rows)
 
     async def update(self, connection: Any, table: str, columns: tuple[str, ...], rows: list) -> None:
         if not rows:
@@ -256,9 +255,7 @@ class _PostgresWriter:
 
 class _SQLiteWriter:
     async def insert(self, connection: Any, table: str, columns: tuple[str, ...], rows: list) -> None:
-        if rows:
-            marks = ", ".join("?" for _ in columns)
-            await connection.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        await insert_records(table, columns, rows)
 
     async def update(self, connection: Any, table: str, columns: tuple[str, ...], rows: list) -> None:
         if rows:

@@ -1,5 +1,5 @@
 """Helpers for the browser tests: demo logins, signing in through the form (with the code step),
-CSV files, axe."""
+CSV files, axe and the widths the accessibility checks run at."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ NORTHFIELD = ORGANISATIONS[0]
 CSV_HEADER = ("assignment_number,person_id,position_title,lived_experience_role,afc_band,team,"
               "start_date,end_date,leaving_reason,fte")
 BLOCKING_IMPACTS = {"serious", "critical"}
+# The viewports the accessibility checks run at: a phone and a desktop.
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
 _axe = Axe()
 
@@ -226,3 +228,14 @@ def blocking_violations(page: Page) -> list[str]:
                 f"    {node['html']}\n    {node.get('failureSummary', '').replace(chr(10), ' ')}"
             )
     return lines
+
+
+def assert_accessible(page: Page, screen: str, width: str, *, fits: bool = True) -> None:
+    """The page shown has no serious or critical axe-core problems and, when ``fits``, is no
+    wider than the ``width`` named in WIDTHS (nothing scrolls sideways). Checks only: the test
+    sets the viewport and opens the screen first."""
+    problems = blocking_violations(page)
+    assert not problems, f"axe found serious/critical problems on {screen} ({page.url}):\n" + "\n".join(problems)
+    if fits:
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= WIDTHS[width]["width"], f"{screen} is {scroll_width} px wide at {width} width"

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import blocking_violations, demo_email, sign_in
+from tests.e2e.browser import WIDTHS, assert_accessible, demo_email, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -117,16 +117,9 @@ SCREENS = {
 }
 
 
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("screen", SCREENS)
 def test_no_serious_axe_violations(page: Page, screen: str, width: str) -> None:
     page.set_viewport_size(WIDTHS[width])
     SCREENS[screen](page)
-    problems = blocking_violations(page)
-    assert not problems, f"axe found serious/critical problems on {screen} ({page.url}):\n" + "\n".join(problems)
-    if screen != "retention":  # the chart page is another part's
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll_width <= WIDTHS[width]["width"], f"{screen} is {scroll_width} px wide at {width} width"
+    assert_accessible(page, screen, width, fits=screen != "retention")  # the chart page is another part's

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import blocking_violations, demo_email, sign_in
+from tests.e2e.browser import WIDTHS, assert_accessible, demo_email, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -77,7 +77,6 @@ def _mine(page: Page) -> None:
 SCREENS = {"policy": _policy_saved_with_someone_added, "record-form": _record_form,
            "activity-recorded": _activity_recorded, "activities": _activities, "payments-due": _payments_due,
            "mine": _mine}
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -85,7 +84,4 @@ WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "he
 def test_no_serious_axe_violations(page: Page, screen: str, width: str) -> None:
     page.set_viewport_size(WIDTHS[width])
     SCREENS[screen](page)
-    problems = blocking_violations(page)
-    assert not problems, f"axe found serious/critical problems on {screen} ({page.url}):\n" + "\n".join(problems)
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= WIDTHS[width]["width"], f"{screen} is {scroll_width} px wide at {width} width"
+    assert_accessible(page, screen, width)

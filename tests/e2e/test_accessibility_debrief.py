@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import blocking_violations, demo_email, sign_in
+from tests.e2e.browser import WIDTHS, assert_accessible, demo_email, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +46,6 @@ def _figures(page: Page) -> None:
 
 
 SCREENS = {"ask": _ask, "asked": _asked, "overview": _overview, "rota": _rota, "figures": _figures}
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -54,7 +53,4 @@ WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "he
 def test_no_serious_axe_violations(page: Page, screen: str, width: str) -> None:
     page.set_viewport_size(WIDTHS[width])
     SCREENS[screen](page)
-    problems = blocking_violations(page)
-    assert not problems, f"axe found serious/critical problems on {screen} ({page.url}):\n" + "\n".join(problems)
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= WIDTHS[width]["width"], f"{screen} is {scroll_width} px wide at {width} width"
+    assert_accessible(page, screen, width)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import blocking_violations, demo_email, sign_in
+from tests.e2e.browser import WIDTHS, assert_accessible, demo_email, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +47,6 @@ def _trainer_pool(page: Page) -> None:
 
 SCREENS = {"training": _training, "schedule-form": _schedule_form, "run-scheduled": _run_scheduled,
            "trainer-pool": _trainer_pool}
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -55,7 +54,4 @@ WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "he
 def test_no_serious_axe_violations(page: Page, screen: str, width: str) -> None:
     page.set_viewport_size(WIDTHS[width])
     SCREENS[screen](page)
-    problems = blocking_violations(page)
-    assert not problems, f"axe found serious/critical problems on {screen} ({page.url}):\n" + "\n".join(problems)
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= WIDTHS[width]["width"], f"{screen} is {scroll_width} px wide at {width} width"
+    assert_accessible(page, screen, width)

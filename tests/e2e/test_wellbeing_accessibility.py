@@ -7,18 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import blocking_violations, sign_in
+from tests.e2e.browser import WIDTHS, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
-
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
-
-
-def _check(page: Page, screen: str, width: str) -> None:
-    problems = blocking_violations(page)
-    assert not problems, f"axe found serious/critical problems on {screen} ({page.url}):\n" + "\n".join(problems)
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= WIDTHS[width]["width"], f"{screen} is {scroll_width} px wide at {width} width"
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -27,7 +18,7 @@ def test_no_serious_axe_violations(page: Page, new_page, create_account, width: 
     page.set_viewport_size(WIDTHS[width])
     sign_in(page, psw.email, psw.password)
     page.goto("/wellbeing")
-    _check(page, "my wellbeing (empty)", width)
+    assert_accessible(page, "my wellbeing (empty)", width)
 
     page.get_by_label("What keeps me well").fill("Time outdoors")
     page.get_by_role("button", name="Save my wellness plan").click()
@@ -38,13 +29,13 @@ def test_no_serious_axe_violations(page: Page, new_page, create_account, width: 
     page.get_by_label("Support").check()
     page.get_by_role("button", name="Check in").click()
     expect(page.locator("#suggestion")).to_contain_text("debrief")
-    _check(page, "my wellbeing (plan, share, check-in)", width)
+    assert_accessible(page, "my wellbeing (plan, share, check-in)", width)
 
     reader = new_page()
     reader.set_viewport_size(WIDTHS[width])
     sign_in(reader, supervisor.email, supervisor.password)
     reader.goto("/wellbeing/shared")
-    _check(reader, "shared with me", width)
+    assert_accessible(reader, "shared with me", width)
     reader.get_by_role("link", name="Wellness plan of E2E psw").click()
     expect(reader.locator("#document")).to_contain_text("Time outdoors")
-    _check(reader, "a shared plan", width)
+    assert_accessible(reader, "a shared plan", width)

@@ -112,7 +112,8 @@ async def invite_person_form(request: Request, person_id: UUID) -> Template:
     principal.require("accounts:invite")
     person = await invitations.person_to_invite(principal, person_id)
     return render(request, "invite_person.html", title="Invite to sign in", person=person, roles=_roles_for(principal),
-                  form={"role": "psw", "email": person["email"] or ""}, error=None)
+                  form={"role": "psw", "email": person["email"] or ""}, error=None,
+                  invitation_days=current_settings().invitation_days)
 
 
 @post("/people/{person_id:uuid}/invite", include_in_schema=False, status_code=303)
@@ -125,7 +126,8 @@ async def invite_person(request: Request, person_id: UUID, data: Annotated[dict[
         await invitations.invite(principal, email=form.email or None, role=form.role, person_id=person_id)
     except DomainError as exc:
         return render(request, "invite_person.html", status_code=exc.status_code, title="Invite to sign in",
-                      person=person, roles=_roles_for(principal), form=data, error=exc.detail)
+                      person=person, roles=_roles_for(principal), form=data, error=exc.detail,
+                      invitation_days=current_settings().invitation_days)
     return redirect_with_notice("/invitations?status=pending", "invited")
 
 

@@ -105,7 +105,8 @@ async def cancel_booking(token: str) -> dict[str, Any]:
     if row["slot"] is None:
         raise Conflict("You have no interview booked.")
     async with transaction():
-        await release_slot(row)
+        if not await release_slot(row):
+            raise Conflict("Your interview has already taken place.")
         await audit.record(None, "update", "application", row["id"], organisation_id=row["organisation"],
                            fields=["slot"], via="applicant")
     return await by_token(token)

@@ -21,7 +21,7 @@ from peerwork.core.mail.outbox import enqueue
 from peerwork.core.settings import current_settings
 from peerwork.core.tables import Account
 from peerwork.core.time import LONDON, now, when
-from peerwork.recruitment.tables import Application, InterviewInvite, PanelMember
+from peerwork.recruitment.tables import Application, InterviewInvite, InterviewSlot, PanelMember
 from peerwork.recruitment.vacancies import panel_of
 
 
@@ -29,12 +29,19 @@ def interview_uid(application_id: UUID) -> str:
     return f"interview-{application_id}@peerwork"
 
 
-async def release_slot(row: dict[str, Any]) -> None:
-    """Free the application's slot and send everyone the cancellation (call inside a transaction)."""
+async def release_slot(row: dict[str, Any]) -> bool:
+    """Free the application's slot and send everyone the cancellation (call inside a transaction);
+    True when freed. A slot whose interview has already ended is kept, with nothing sent: the
+    interview was held, so there is nothing to call off, and the booking is the record that it
+    was held (co-production pays the lived-experience panel from it, through ``sittings``)."""
+    slot = await InterviewSlot.select(InterviewSlot.end).where(InterviewSlot.id == row["slot"]).first()
+    if slot is not None and slot["end"] <= now():
+        return False
     await Application.update({Application.interview_sequence: row["interview_sequence"] + 1}).where(
         Application.id == row["id"])
     await tell(row["id"], "CANCEL", "Interview cancelled")
     await Application.update({Application.slot: None}).where(Application.id == row["id"])
+    return True
 
 
 def interview_contexts():

@@ -2,9 +2,9 @@
 co-production, which records their involvement (and what is due) once the day is over.
 
 A day counts once every slot on it has ended; its time is the length of the slots on it that
-have an applicant booked (an empty slot was not an interview). Note: an applicant turned down
-after their interview has their slot freed (``scoring.record_decision``), so a day is best read
-soon after it ends; co-production reads it within the hour.
+have an applicant booked (an empty slot was not an interview). A slot stays booked once its
+interview has ended, whatever is decided after (``invites.release_slot`` keeps it), so a day
+reads the same however late it is read.
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ the next reminder.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
 
 from peerwork.core.db import transaction
 from peerwork.core.mail import outbox
@@ -20,13 +22,29 @@ from peerwork.wellbeing.schemas import KIND_LABELS
 from peerwork.wellbeing.tables import WellbeingDocument
 
 
+def due_line(kind: str) -> str:
+    """Which record is due for review, in the owner's words: "Your wellness plan is due for review"."""
+    return f"Your {KIND_LABELS[kind].lower()} is due for review"
+
+
 def reminder_text(kind: str, link: str) -> tuple[str, str]:
     """Subject and body: which record is due for review, and where to review it."""
     label = KIND_LABELS[kind].lower()
     body = (f"Hello,\n\nYour {label} is due for review. You can read it, change it, set the next "
             f"review date and see who can read it here:\n\n{link}\n\n"
             "Nobody else has been told. This email does not include anything you wrote.\n")
-    return f"Your {label} is due for review", body
+    return due_line(kind), body
+
+
+async def due_for_review(owner: UUID, today: date) -> list[dict[str, Any]]:
+    """The kind and review date of each of ``owner``'s records whose review date is ``today`` or
+    past (the reminders' rule; the date is kept in the clear for them), plan before passport.
+    Nothing of what they wrote is read."""
+    rows = await WellbeingDocument.select(WellbeingDocument.kind, WellbeingDocument.review_date).where(
+        (WellbeingDocument.owner == owner) & WellbeingDocument.review_date.is_not_null()
+        & (WellbeingDocument.review_date <= today))
+    order = list(KIND_LABELS)
+    return sorted(rows, key=lambda row: order.index(row["kind"]))
 
 
 async def send_review_reminders(due: datetime) -> int:

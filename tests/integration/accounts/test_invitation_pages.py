@@ -11,6 +11,7 @@ import pytest
 from peerwork.accounts import invitations, passwords
 from peerwork.core import accounts
 from peerwork.core.errors import TooManyAttempts
+from peerwork.core.settings import current_settings, use_settings
 from peerwork.core.tables import Account, AuditLog, OutboxMessage, Person
 from peerwork.workforce.importer import import_assignments
 from tests.factories import PASSWORD, csv_text, make_org, make_user
@@ -75,6 +76,24 @@ async def test_hr_invites_one_person_from_the_people_page_and_sees_it_pending_th
     bad = await client.post(f"/people/{people['E1']}/invite", data={
         "email": "not an address", "role": "psw", "_csrf_token": csrf_from(again.text)}, follow_redirects=False)
     assert bad.status_code == 422 and "not an email address" in bad.text
+
+
+@pytest.mark.parametrize(("days", "hint"), [(3, "works once, for 3 days."), (1, "works once, for 1 day.")])
+async def test_the_invite_form_says_how_long_the_link_works_as_configured(client, days, hint):
+    org = await make_org()
+    hr = await make_user(org, "hr")
+    people = await _staff(org, "E1", with_email=("E1",))
+    await _signed_in_as(client, hr, org)
+    before = current_settings()
+    use_settings(before.with_overrides(invitation_days=days))  # as PEERWORK_INVITATION_DAYS sets it
+    try:
+        form = await client.get(f"/people/{people['E1']}/invite")
+        assert form.status_code == 200 and hint in form.text and "7 days" not in form.text
+        bad = await client.post(f"/people/{people['E1']}/invite", data={
+            "email": "not an address", "role": "psw", "_csrf_token": csrf_from(form.text)}, follow_redirects=False)
+        assert bad.status_code == 422 and hint in bad.text  # the form shown again says the same
+    finally:
+        use_settings(before)
 
 
 async def test_the_bulk_page_counts_first_then_invites_everyone_it_counted(client):

@@ -13,12 +13,12 @@ from peerwork.coproduction.schemas import PolicyIn
 from peerwork.coproduction.tables import Activity, InvolvementLine, Participant
 from peerwork.recruitment.tables import Application, InterviewSlot
 from peerwork.workforce.importer import import_assignments
-from peerwork.core.tables import Person
-from peerwork.recruitment import vacancies
-from peerwork.recruitment.schemas import PanelMemberIn
+from peerwork.core.tables import OutboxMessage, Person
+from peerwork.recruitment import lifecycle, scoring, vacancies
+from peerwork.recruitment.schemas import PanelMemberIn, ScoreIn
 from tests.factories import csv_text, make_user
 from tests.integration.coproduction.helpers import API, RATES
-from tests.integration.recruitment.helpers import apply, make_round
+from tests.integration.recruitment.helpers import VALUES, apply, make_round
 
 DAY = date(2026, 3, 4)
 
@@ -104,3 +104,22 @@ async def test_a_day_with_no_interview_booked_is_not_recorded():
     await interview_day(r, booked=0)
     assert await panels.record_panel_sittings(at(23)) == 0
     assert await InvolvementLine.count() == 0
+
+
+async def test_turning_an_applicant_down_after_their_interview_keeps_the_interview_held():
+    r = await make_round()
+    await interview_day(r, booked=1)
+    held = await Application.select(Application.id, Application.slot).where(Application.slot.is_not_null()).first()
+    await lifecycle.set_status(r.recruiter.principal, r.vacancy_id, "closed")
+    for user in (r.le_scorer, r.scorer):
+        await scoring.submit_scores(user.principal, held["id"], [ScoreIn(value=v, score=2) for v in VALUES])
+    await scoring.decide(r.recruiter.principal, held["id"], "reject")
+    # Turned down, but the interview was held: it keeps its slot and nobody is sent a cancellation.
+    after = await Application.select(Application.status, Application.slot).where(Application.id == held["id"]).first()
+    assert after == {"status": "unsuccessful", "slot": held["slot"]}
+    assert await OutboxMessage.count().where(OutboxMessage.calendar_method == "CANCEL") == 0
+    assert await OutboxMessage.count().where(OutboxMessage.subject.like("Interview cancelled%")) == 0
+    # So the panel's hours on the day are still there to record, however late the job reads them.
+    assert await panels.record_panel_sittings(at(18)) == 1
+    line = await InvolvementLine.select(InvolvementLine.minutes).first()
+    assert line["minutes"] == 45

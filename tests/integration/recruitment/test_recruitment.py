@@ -9,7 +9,7 @@ import pytest
 from peerwork.core import time as clock
 from peerwork.recruitment import applications, interviews, scoring, lifecycle, vacancies
 from peerwork.recruitment.schemas import DayIn, ScoreIn, SlotIn
-from peerwork.recruitment.tables import Decision
+from peerwork.recruitment.tables import Application, Decision, InterviewSlot
 from peerwork.supervision.tables import SupervisionAgreement
 from peerwork.core.tables import Account, OutboxMessage, Person
 from peerwork.workforce.tables import Assignment
@@ -102,6 +102,29 @@ async def test_moving_and_cancelling_an_interview_sends_the_same_uid_with_a_high
     assert [("SEQUENCE:%d" % n) in i["calendar_ics"] for n, i in enumerate(ics)] == [True, True, True]
     uid = f"UID:interview-{sent.application_id}@peerwork"
     assert all(uid in i["calendar_ics"] for i in ics) and "STATUS:CANCELLED" in ics[2]["calendar_ics"]
+
+
+async def test_an_interview_already_held_cannot_be_cancelled_by_the_applicant():
+    r = await make_round()
+    sent = await apply(r)
+    await lifecycle.set_status(r.recruiter.principal, r.vacancy_id, "closed")
+    for user in (r.le_scorer, r.scorer):
+        await scoring.submit_scores(user.principal, sent.application_id, [ScoreIn(value=v, score=3) for v in VALUES])
+    await scoring.decide(r.recruiter.principal, sent.application_id, "shortlist")
+    from datetime import time
+    slot = (await interviews.add_day(r.recruiter.principal, r.vacancy_id, DayIn(
+        day=date.today() + timedelta(days=5), slots=[SlotIn(start=time(10), end=time(11))])))[0]
+    await interviews.book(sent.token, slot.id)
+    # The day comes and goes: the interview is held.
+    await InterviewSlot.update({InterviewSlot.day: date.today() - timedelta(days=1),
+                                InterviewSlot.start: clock.now() - timedelta(days=1, hours=1),
+                                InterviewSlot.end: clock.now() - timedelta(days=1)}).where(InterviewSlot.id == slot.id)
+    with pytest.raises(Exception) as refused:
+        await interviews.cancel_booking(sent.token)
+    assert getattr(refused.value, "status_code", None) == 409
+    assert (await Application.select(Application.slot).where(Application.id == sent.application_id).first()
+            )["slot"] == slot.id
+    assert await OutboxMessage.count().where(OutboxMessage.calendar_method == "CANCEL") == 0
 
 
 async def test_a_full_slot_cannot_be_booked_twice():

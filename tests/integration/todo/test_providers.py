@@ -53,7 +53,7 @@ def test_every_todo_module_is_collected_and_every_provider_is_a_callable():
     assert names == {"peerwork.workforce.todo", "peerwork.retention.todo", "peerwork.cpd.todo",
                      "peerwork.pairing.todo", "peerwork.supervision.todo", "peerwork.community.todo",
                      "peerwork.training.todo", "peerwork.coproduction.todo",
-                     "peerwork.debrief.todo"}
+                     "peerwork.debrief.todo", "peerwork.wellbeing.todo"}
     assert {p.__module__ for p in capabilities.person_providers()} == {
         "peerwork.workforce.todo", "peerwork.cpd.todo", "peerwork.pairing.todo", "peerwork.supervision.todo"}
 

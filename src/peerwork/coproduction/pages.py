@@ -94,12 +94,17 @@ async def activity_page(request: Request, activity_id: UUID, done: str = "") -> 
                   people=await participants.list_participants(principal), notice=NOTICES.get(done), **_context())
 
 
+def _time_and_expenses(data: dict[str, str]) -> dict[str, str]:
+    """A line form's hours and pounds as the API's minutes and pence (each refused by name)."""
+    return {"minutes": str(_number(minutes_from_hours, data.get("hours", ""), "hours")),
+            "expenses_pence": str(_number(pence_from_pounds, data.get("expenses", ""), "expenses"))}
+
+
 @post("/coproduction/activities/{activity_id:uuid}/lines", include_in_schema=False, status_code=303)
 async def add_line_page(request: Request, activity_id: UUID, data: Annotated[dict[str, str], FORM]) -> Redirect:
     principal = signed_in_principal(request)
     await activities.add_line(principal, activity_id, form_to(
-        LineIn, data, minutes=str(_number(minutes_from_hours, data.get("hours", ""), "hours")),
-        expenses_pence=str(_number(pence_from_pounds, data.get("expenses", ""), "expenses"))))
+        LineIn, data, **_time_and_expenses(data)))
     return Redirect(f"/coproduction/activities/{activity_id}?done=line", status_code=303)
 
 
@@ -107,8 +112,7 @@ async def add_line_page(request: Request, activity_id: UUID, data: Annotated[dic
 async def edit_line_page(request: Request, line_id: UUID, data: Annotated[dict[str, str], FORM]) -> Redirect:
     principal = signed_in_principal(request)
     line = await activities.edit_line(principal, line_id, form_to(
-        LineEdit, {}, minutes=str(_number(minutes_from_hours, data.get("hours", ""), "hours")),
-        expenses_pence=str(_number(pence_from_pounds, data.get("expenses", ""), "expenses"))))
+        LineEdit, {}, **_time_and_expenses(data)))
     return Redirect(f"/coproduction/activities/{line.activity_id}?done=line", status_code=303)
 
 
@@ -116,8 +120,7 @@ async def edit_line_page(request: Request, line_id: UUID, data: Annotated[dict[s
 async def correct_line_page(request: Request, line_id: UUID, data: Annotated[dict[str, str], FORM]) -> Redirect:
     principal = signed_in_principal(request)
     line = await activities.correct_line(principal, line_id, form_to(
-        CorrectionIn, data, minutes=str(_number(minutes_from_hours, data.get("hours", ""), "hours")),
-        expenses_pence=str(_number(pence_from_pounds, data.get("expenses", ""), "expenses"))))
+        CorrectionIn, data, **_time_and_expenses(data)))
     return Redirect(f"/coproduction/activities/{line.activity_id}?done=correction", status_code=303)
 
 

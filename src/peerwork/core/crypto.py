@@ -130,12 +130,8 @@ def seal(plaintext: str, *, associated: str) -> str:
 def open_sealed(value: str, *, associated: str) -> str:
     """The text of a :func:`seal` value; DecryptionFailed for a wrong key, tampering or a value
     moved away from the associated data it was sealed with."""
-    _, keys = _current()
+    data_key, sealed = _unwrapped(value, associated)
     try:
-        version, kid, wrapped, sealed = value.split(".", 3)
-        if version != ENVELOPE or kid not in keys:
-            raise DecryptionFailed("no configured key opens this value")
-        data_key = _unaead(keys[kid], wrapped, _wrap_aad(associated))
         return _unaead(data_key, sealed, associated.encode()).decode()
     except (ValueError, cryptography_exceptions.InvalidTag, binascii.Error) as exc:
         raise DecryptionFailed("no configured key opens this value") from exc
@@ -149,15 +145,21 @@ def sealed_key_id(value: str) -> str:
 def rewrap_sealed(value: str, *, associated: str) -> str:
     """The same sealed text with its data key wrapped by the current master key (key rotation:
     the text itself is not decrypted or re-encrypted)."""
+    data_key, sealed = _unwrapped(value, associated)
     kid, keys = _current()
+    return f"{ENVELOPE}.{kid}.{_wrap(keys[kid], data_key, associated)}.{sealed}"
+
+
+def _unwrapped(value: str, associated: str) -> tuple[bytes, str]:
+    """A sealed value's data key, unwrapped with the master key it names, and its sealed text."""
+    _, keys = _current()
     try:
-        version, old_kid, wrapped, sealed = value.split(".", 3)
-        if version != ENVELOPE or old_kid not in keys:
+        version, kid, wrapped, sealed = value.split(".", 3)
+        if version != ENVELOPE or kid not in keys:
             raise DecryptionFailed("no configured key opens this value")
-        data_key = _unaead(keys[old_kid], wrapped, _wrap_aad(associated))
+        return _unaead(keys[kid], wrapped, _wrap_aad(associated)), sealed
     except (ValueError, cryptography_exceptions.InvalidTag, binascii.Error) as exc:
         raise DecryptionFailed("no configured key opens this value") from exc
-    return f"{ENVELOPE}.{kid}.{_wrap(keys[kid], data_key, associated)}.{sealed}"
 
 
 def _wrap_aad(associated: str) -> bytes:

@@ -16,7 +16,7 @@ from uuid import UUID
 from peerwork.community import spaces
 from peerwork.core import crypto
 from peerwork.core.access import Principal
-from peerwork.core.time import LONDON, now
+from peerwork.core.time import in_london, now
 from peerwork.supervision.agreements import list_agreements
 from peerwork.wellbeing import documents
 from peerwork.wellbeing.schemas import CheckInIn, CheckInOut
@@ -36,7 +36,7 @@ async def _next_space(principal: Principal) -> NextSpace | None:
     spaces' own listing (so it is only what the person may see and book)."""
     for occurrence in await spaces.coming_up(principal, None, None):
         if occurrence.kind in CONNECTING_KINDS and occurrence.booking_open and occurrence.status == "scheduled":
-            return NextSpace(occurrence.title, occurrence.start.astimezone(LONDON),  # said in UK time
+            return NextSpace(occurrence.title, in_london(occurrence.start),  # said in UK time
                              f"/community/occurrences/{occurrence.id}")
     return None
 
